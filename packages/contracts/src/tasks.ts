@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { Instant, InstantInput, UserId, Uuid } from './common.ts';
+
+export const TITLE_MAX = 500;
+export const DESCRIPTION_MAX = 10_000;
+
+const Title = z.string().trim().min(1, 'must not be empty').max(TITLE_MAX);
+const Description = z.string().max(DESCRIPTION_MAX).nullable();
+
+/** A task as the API returns it and as task events carry it (the state after the change). */
+export const Task = z.object({
+  id: Uuid,
+  user_id: UserId,
+  title: z.string(),
+  description: z.string().nullable(),
+  completed: z.boolean(),
+  completed_at: Instant.nullable(),
+  due_date: Instant.nullable(),
+  recurrence_rule: z.string().nullable(),
+  is_recurring: z.boolean(),
+  next_occurrence: Instant.nullable(),
+  time_zone: z.string().nullable(),
+  series_id: Uuid.nullable(),
+  version: z.int().min(1),
+  created_at: Instant,
+  updated_at: Instant,
+});
+export type Task = z.infer<typeof Task>;
+
+export const TaskPathParams = z.strictObject({ user_id: UserId, id: Uuid });
+export const UserPathParams = z.strictObject({ user_id: UserId });
+
+export const CreateTaskBody = z.strictObject({
+  title: Title,
+  description: Description.optional(),
+  due_date: InstantInput.nullable().optional(),
+});
+export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
+
+/** PUT replaces every editable field: what is left out is cleared. */
+export const ReplaceTaskBody = z.strictObject({
+  title: Title,
+  description: Description.optional(),
+  due_date: InstantInput.nullable().optional(),
+  completed: z.boolean().optional(),
+});
+export type ReplaceTaskBody = z.infer<typeof ReplaceTaskBody>;
+
+/** PATCH changes only the fields it names. */
+export const PatchTaskBody = z
+  .strictObject({
+    title: Title.optional(),
+    description: Description.optional(),
+    due_date: InstantInput.nullable().optional(),
+    completed: z.boolean().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change');
+export type PatchTaskBody = z.infer<typeof PatchTaskBody>;
+
+/** `PATCH .../complete`: marks the task done; `{"completed": false}` reopens it. */
+export const CompleteTaskBody = z.strictObject({ completed: z.boolean().default(true) });
+export type CompleteTaskBody = z.infer<typeof CompleteTaskBody>;
+
+export const DueDateBody = z.strictObject({ due_date: InstantInput.nullable() });
+export type DueDateBody = z.infer<typeof DueDateBody>;
+
+const QueryBoolean = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+export const LIST_LIMIT_MAX = 200;
+
+export const ListTasksQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
+  cursor: z.string().max(512).optional(),
+  completed: QueryBoolean.optional(),
+  recurring: QueryBoolean.optional(),
+  due_before: InstantInput.optional(),
+  due_after: InstantInput.optional(),
+});
+export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
+
+export const TaskList = z.object({
+  items: z.array(Task),
+  next_cursor: z.string().nullable(),
+});
+export type TaskList = z.infer<typeof TaskList>;

@@ -1,0 +1,34 @@
+# Sourced by every provisioning script: one cache root, one way to talk.
+# Builds and data live outside the repository so that a fresh clone reuses them.
+set -euo pipefail
+
+TASKFLOW_CACHE="${TASKFLOW_CACHE:-$HOME/.cache/taskflow}"
+mkdir -p "$TASKFLOW_CACHE"
+
+# Every line a script prints about what it did starts with its name, on stderr,
+# so stdout stays free for machine-readable answers (a path, a URL).
+say() { printf '[%s] %s\n' "${PROVISION_NAME:-provision}" "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# apt-get install the named Debian packages if any is missing; runs `apt-get update` once.
+apt_ensure() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing Debian packages (${missing[*]}); install them as root"
+  say "installing ${missing[*]} from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# wait_port HOST PORT SECONDS: true once something accepts TCP connections there.
+wait_port() {
+  local host=$1 port=$2 secs=${3:-30} i
+  for ((i = 0; i < secs * 10; i++)); do
+    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Makes a working `daprd` available and prints its absolute path (the only stdout line).
+#
+# Order: $DAPRD, ~/.dapr/bin/daprd, `daprd` on PATH; otherwise build the pinned release
+# from the Go module proxy into $TASKFLOW_CACHE/daprd/<version>/daprd (once per version).
+#
+# Why v1.16.5: the proxy here serves only some tags. v1.16.1/.3/.4/.6/.7/.9-.12 answer 403;
+# v1.16.8 is served but its go.mod is missing from sum.golang.org (404), so it cannot be
+# verified and we refuse to skip verification. v1.16.5 is the newest verifiable 1.16.x.
+#
+# Standalone sidecar (no placement/scheduler services), verified with this build:
+#   daprd --app-id ID --app-port P --app-protocol http \
+#         --dapr-http-port H --dapr-grpc-port G --metrics-port M \
+#         --resources-path DIR --config FILE \
+#         --placement-host-address '' --scheduler-host-address ''
+#   plus env DAPR_API_TOKEN (callers -> daprd) and APP_API_TOKEN (daprd -> app).
+# Without the last two flags daprd defaults to localhost:50005 / localhost:50006 and keeps
+# retrying (and logging) in the background; pubsub and bindings still work either way.
+PROVISION_NAME=daprd
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+DAPR_VERSION=v1.16.5
+want=${DAPR_VERSION#v} # `daprd --version` prints it without the "v"
+
+use() { # use BIN HOW: report BIN (warning on a version mismatch) and stop here
+  local bin have
+  bin=$(readlink -f "$1")
+  have=$("$bin" --version 2>/dev/null || echo unknown)
+  if [ "$have" = "$want" ]; then
+    say "using $2: $bin ($have)"
+  else
+    say "using $2: $bin, but its version is '$have', not the pinned $want"
+  fi
+  echo "$bin"
+  exit 0
+}
+
+if [ -n "${DAPRD:-}" ]; then
+  [ -x "$DAPRD" ] || die "DAPRD=$DAPRD is not an executable"
+  use "$DAPRD" '$DAPRD'
+fi
+[ -x "$HOME/.dapr/bin/daprd" ] && use "$HOME/.dapr/bin/daprd" "dapr CLI install"
+command -v daprd >/dev/null && use "$(command -v daprd)" "daprd on PATH"
+
+dir="$TASKFLOW_CACHE/daprd/$DAPR_VERSION"
+out="$dir/daprd"
+mkdir -p "$dir"
+# Two provisioning runs at once would both spend 15 minutes building; the second waits.
+exec 9>"$dir/.lock"
+flock 9
+if [ -x "$out" ]; then
+  say "cached: $out"
+  echo "$out"
+  exit 0
+fi
+
+command -v go >/dev/null || die "go is needed to build daprd $DAPR_VERSION"
+# `go install` refuses modules with replace directives, so build inside a copy of the module.
+meta=$(go mod download -json "github.com/dapr/dapr@$DAPR_VERSION") ||
+  die "cannot download github.com/dapr/dapr@$DAPR_VERSION: $meta"
+src=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$meta")
+commit=$(sed -n 's/^\t\t"Hash": "\(.*\)",\{0,1\}$/\1/p' <<<"$meta")
+[ -d "$src" ] || die "go mod download gave no source directory"
+
+work=$(mktemp -d "$dir/build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp -R "$src/." "$work/src"
+chmod -R u+w "$work/src" # the module cache is read-only
+
+say "building daprd $DAPR_VERSION (stable components); takes 10-20 minutes on 2 cores"
+start=$SECONDS
+# Same stamps as dapr's Makefile, so `daprd --version` and the startup log show the release.
+ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$want"
+ldflags+=" -X github.com/dapr/dapr/pkg/buildinfo.gitversion=$DAPR_VERSION"
+ldflags+=" -X github.com/dapr/dapr/pkg/buildinfo.gitcommit=$commit"
+ldflags+=" -X github.com/dapr/kit/logger.DaprVersion=$want"
+(cd "$work/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+  -tags stablecomponents -ldflags "$ldflags" -o "$work/daprd" ./cmd/daprd) >&2 ||
+  die "go build failed"
+[ "$("$work/daprd" --version)" = "$want" ] || die "built binary does not report version $want"
+mv -f "$work/daprd" "$out" # same filesystem: atomic, so $out is never half-written
+say "built $out in $((SECONDS - start))s"
+echo "$out"

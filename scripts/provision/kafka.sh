@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Single-node KRaft Kafka for tests: kafka.sh [start|stop [--kill]|status].
+# start prints the bootstrap address on stdout; status exits 0 iff the port answers.
+# The jars come from Maven Central (kafka/pom.xml), not the Apache tarball site,
+# which is unreachable here; they are fetched once per version into the cache.
+PROVISION_NAME=kafka
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# 3.9.x is the newest line whose protocol Dapr's Kafka component (sarama) accepts by default.
+VERSION="${KAFKA_VERSION:-3.9.1}"
+PORT="${KAFKA_PORT:-9092}"
+CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+ROOT="$TASKFLOW_CACHE/kafka"
+LIBS="$ROOT/$VERSION/libs"
+DATA="$ROOT/data"
+PIDFILE="$ROOT/kafka.pid"
+LOG="$ROOT/kafka.log"
+POM="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kafka/pom.xml"
+# Fixed so that a formatted data dir always matches the config we write.
+CLUSTER_ID=A7bPq3-dS9We33NZSDuqEg
+ADDR="127.0.0.1:$PORT"
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+# kill -0 also succeeds on a zombie, which a non-reaping init may leave behind.
+alive() { local s; s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ "$s" != Z ]; }
+# The pid file alone can point at a recycled pid after a crash: check it is our broker.
+our_pid() {
+  local pid
+  [ -f "$PIDFILE" ] && pid=$(cat "$PIDFILE") && alive "$pid" &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' && echo "$pid"
+}
+kjava() { java -Dlog4j.configuration="file:$ROOT/tools-log4j.properties" -cp "$LIBS/*" "$@"; }
+# A metadata round trip through the admin client: the port opens before the broker serves.
+answers() { timeout 60 java -Dlog4j.configuration="file:$ROOT/tools-log4j.properties" -cp "$LIBS/*" \
+  org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADDR" --list >/dev/null 2>&1; }
+
+ensure_libs() {
+  # Keyed by the pom's hash too, so editing the dependency list refetches.
+  local stamp="$ROOT/$VERSION/.pom.sha256" sum
+  sum=$(sha256sum <"$POM" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
+  command -v java >/dev/null || apt_ensure default-jre-headless
+  command -v mvn >/dev/null || apt_ensure maven
+  say "fetching Kafka $VERSION jars from Maven Central into $LIBS (once)"
+  rm -rf "$LIBS.tmp"
+  mvn -q -B -f "$POM" dependency:copy-dependencies -Dkafka.version="$VERSION" \
+    -DincludeScope=runtime -DoutputDirectory="$LIBS.tmp" >&2 || die "mvn could not fetch Kafka $VERSION"
+  rm -rf "$LIBS" && mv "$LIBS.tmp" "$LIBS"
+  echo "$sum" >"$stamp"
+}
+
+write_config() {
+  cat >"$ROOT/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CPORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$DATA
+num.partitions=6
+auto.create.topics.enable=true
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+# Tests join consumer groups constantly; the default 3 s delay would slow every one.
+group.initial.rebalance.delay.ms=0
+EOF
+  cat >"$ROOT/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, out
+log4j.appender.out=org.apache.log4j.ConsoleAppender
+log4j.appender.out.layout=org.apache.log4j.PatternLayout
+log4j.appender.out.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+  cat >"$ROOT/tools-log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, err
+log4j.appender.err=org.apache.log4j.ConsoleAppender
+log4j.appender.err.Target=System.err
+log4j.appender.err.layout=org.apache.log4j.PatternLayout
+log4j.appender.err.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+}
+
+wait_ready() {
+  local pid=$1 i
+  for ((i = 0; i < 900; i++)); do
+    alive "$pid" || { tail -n 30 "$LOG" >&2; die "broker exited during startup (log: $LOG)"; }
+    port_open && break
+    sleep 0.1
+  done
+  port_open || die "port $PORT not open after 90 s (log: $LOG)"
+  answers || { tail -n 30 "$LOG" >&2; die "port open but the broker does not answer metadata requests (log: $LOG)"; }
+}
+
+start() {
+  local pid
+  if pid=$(our_pid); then
+    if port_open; then say "already running on $ADDR (pid $pid)"; echo "$ADDR"; return 0; fi
+    say "pid $pid is still starting; waiting"
+    wait_ready "$pid"; say "running on $ADDR"; echo "$ADDR"; return 0
+  fi
+  mkdir -p "$ROOT" "$DATA"
+  ensure_libs
+  if port_open; then
+    answers || die "port $PORT is taken by something that is not a Kafka broker"
+    say "a broker we did not start already answers on $ADDR; using it"
+    echo "$ADDR"; return 0
+  fi
+  write_config
+  if [ ! -f "$DATA/meta.properties" ]; then
+    say "formatting $DATA (cluster id $CLUSTER_ID)"
+    kjava kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$ROOT/server.properties" >&2 ||
+      die "storage format failed"
+  fi
+  [ -f "$LOG" ] && mv -f "$LOG" "$LOG.prev"
+  say "starting Kafka $VERSION (KRaft, broker+controller) on $ADDR, controller 127.0.0.1:$CPORT"
+  # setsid: the broker must outlive the shell (and process group) that started it.
+  setsid java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true -Dlog4j.configuration="file:$ROOT/log4j.properties" \
+    -cp "$LIBS/*" kafka.Kafka "$ROOT/server.properties" >"$LOG" 2>&1 </dev/null &
+  pid=$!
+  echo "$pid" >"$PIDFILE"
+  wait_ready "$pid"
+  say "running (pid $pid); log $LOG"
+  echo "$ADDR"
+}
+
+stop() {
+  local sig=TERM pid i
+  [ "${1:-}" = --kill ] && sig=KILL # simulates a crashed broker for failure tests
+  if ! pid=$(our_pid); then
+    rm -f "$PIDFILE"
+    if port_open; then say "port $PORT is answered by a broker we did not start; leaving it"; else say "not running"; fi
+    return 0
+  fi
+  kill -s "$sig" "$pid"
+  for ((i = 0; i < 600; i++)); do alive "$pid" || break; sleep 0.1; done
+  if alive "$pid"; then
+    say "pid $pid ignored SIGTERM for 60 s; killing it"
+    kill -s KILL "$pid"
+    while alive "$pid"; do sleep 0.1; done
+  fi
+  rm -f "$PIDFILE"
+  say "stopped (SIG$sig)"
+}
+
+status() {
+  if our_pid >/dev/null && port_open; then say "running on $ADDR"; echo "$ADDR"
+  elif port_open; then say "port $PORT is answered by a process we did not start"; echo "$ADDR"
+  else say "not running"; return 1; fi
+}
+
+case "${1:-start}" in
+  start | status) "${1:-start}" ;;
+  stop) stop "${2:-}" ;;
+  *) die "usage: $0 [start|stop [--kill]|status]" ;;
+esac
