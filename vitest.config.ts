@@ -1,20 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
 // Workspace packages export their TypeScript source under this condition, so tests run the
-// code as written, with no build step in between.
-const resolve = { conditions: ['@taskflow/source', 'node', 'import', 'default'] };
+// code as written, with no build step in between. Vite resolves per environment: set it for both.
+const conditions = ['@taskflow/source', 'node', 'import', 'default'];
+const sourceFirst = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+};
 
 export default defineConfig({
-  resolve,
-  ssr: { resolve: { conditions: resolve.conditions, externalConditions: resolve.conditions } },
+  ...sourceFirst,
   test: {
     reporters: ['default', './scripts/vitest-summary.ts'],
     projects: [
       {
-        resolve,
+        ...sourceFirst,
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'],
+        },
+      },
+      {
+        ...sourceFirst,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          testTimeout: 20_000,
         },
       },
     ],

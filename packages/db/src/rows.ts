@@ -1,0 +1,27 @@
+import type { Task } from '@taskflow/contracts';
+import type { tasks } from './schema.ts';
+
+export type TaskRow = typeof tasks.$inferSelect;
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** A task row as the wire sees it. */
+export function toTask(row: TaskRow): Task {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    title: row.title,
+    description: row.description,
+    completed: row.completed,
+    completed_at: iso(row.completedAt),
+    due_date: iso(row.dueDate),
+    recurrence_rule: row.recurrenceRule,
+    is_recurring: row.isRecurring,
+    next_occurrence: iso(row.nextOccurrence),
+    time_zone: row.timeZone,
+    series_id: row.seriesId,
+    version: row.version,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}

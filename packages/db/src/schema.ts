@@ -1,0 +1,138 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  varchar,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+
+// Every instant is timestamptz (the seed's TIMESTAMP loses the offset), kept to milliseconds:
+// what JavaScript holds, so a value read and written back (a list cursor) compares equal.
+const instant = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+/** A user is the identity provider's subject; the row is created on first use. */
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  createdAt: instant('created_at').notNull().defaultNow(),
+});
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: varchar('title', { length: 500 }).notNull(),
+    description: text('description'),
+    completed: boolean('completed').notNull().default(false),
+    completedAt: instant('completed_at'),
+    dueDate: instant('due_date'),
+    recurrenceRule: varchar('recurrence_rule', { length: 255 }),
+    isRecurring: boolean('is_recurring').notNull().default(false),
+    nextOccurrence: instant('next_occurrence'),
+    timeZone: text('time_zone'),
+    /** The series an instance was spawned from; instances outlive their series. */
+    seriesId: uuid('series_id').references((): AnyPgColumn => tasks.id, { onDelete: 'set null' }),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at').notNull().defaultNow(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('idx_tasks_next_occurrence')
+      .on(t.nextOccurrence)
+      .where(sql`${t.isRecurring} = true`),
+    // Keyset pagination: newest first, ties broken by id.
+    index('idx_tasks_user_created').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index('idx_tasks_user_due').on(t.userId, t.dueDate),
+    index('idx_tasks_series').on(t.seriesId),
+    check('tasks_title_not_blank', sql`char_length(btrim(${t.title})) > 0`),
+    check('tasks_description_length', sql`char_length(${t.description}) <= 10000`),
+    check('tasks_version_positive', sql`${t.version} > 0`),
+  ],
+);
+
+export const reminders = pgTable(
+  'reminders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    remindAt: instant('remind_at').notNull(),
+    notified: boolean('notified').notNull().default(false),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('unique_reminder_per_task_time').on(t.taskId, t.remindAt),
+    index('idx_reminders_remind_at').on(t.remindAt),
+    index('idx_reminders_user_notified')
+      .on(t.userId, t.notified)
+      .where(sql`${t.notified} = false`),
+  ],
+);
+
+/**
+ * The transactional outbox and the event store in one: every change appends its events here in
+ * its own transaction; the relay publishes rows with no `published_at`; rows are kept for replay.
+ */
+export const events = pgTable(
+  'events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: uuid('event_id').notNull().unique(),
+    eventType: text('event_type').notNull(),
+    topic: text('topic').notNull(),
+    userId: text('user_id').notNull(),
+    aggregateId: text('aggregate_id').notNull(),
+    aggregateVersion: integer('aggregate_version').notNull(),
+    correlationId: text('correlation_id').notNull(),
+    occurredAt: instant('occurred_at').notNull(),
+    envelopeVersion: smallint('envelope_version').notNull(),
+    data: jsonb('data').notNull(),
+    publishedAt: instant('published_at'),
+  },
+  (t) => [
+    index('idx_events_unpublished')
+      .on(t.seq)
+      .where(sql`${t.publishedAt} is null`),
+    index('idx_events_user_seq').on(t.userId, t.seq),
+    index('idx_events_aggregate').on(t.aggregateId, t.aggregateVersion),
+    index('idx_events_occurred_at').on(t.occurredAt),
+  ],
+);
+
+/**
+ * POST requests already answered, keyed by the client's Idempotency-Key. Written in the same
+ * transaction as the change, so a retry can never create twice.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: text('user_id').notNull(),
+    key: varchar('key', { length: 255 }).notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    response: jsonb('response'),
+    createdAt: instant('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.key] }),
+    index('idx_idempotency_created').on(t.createdAt),
+  ],
+);

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import {
+  CorrelationId,
+  errorStatus,
+  type ErrorBody,
+  type ErrorCode,
+  type ErrorDetail,
+} from '@taskflow/contracts';
+import { AppError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { redactUrl } from './logger.ts';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Ties together every log line and event caused by one user action, across services. */
+    correlationId: string;
+  }
+}
+
+export interface AppOptions {
+  logger: Logger;
+  /** Largest request body accepted, in bytes; larger ones get 413. */
+  bodyLimit?: number;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * A Fastify instance with taskflow's conventions: zod validation and serialisation, request and
+ * correlation ids, one error body, empty JSON bodies read as "no body".
+ */
+export function createApp(options: AppOptions): App {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // One line per request comes from our onResponse hook, with the correlation id.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  acceptEmptyJson(app, ['application/json', 'application/cloudevents+json']);
+
+  app.decorateRequest('correlationId', '');
+  app.addHook('onRequest', async (request, reply) => {
+    const given = CorrelationId.safeParse(request.headers['x-correlation-id']);
+    request.correlationId = given.success ? given.data : randomUUID();
+    reply.header('x-request-id', request.id);
+    reply.header('x-correlation-id', request.correlationId);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const line = {
+      method: request.method,
+      url: redactUrl(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      correlation_id: request.correlationId,
+    };
+    if (reply.statusCode >= 500) request.log.error(line, 'request failed');
+    else request.log.debug(line, 'request');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { code, message, details } = describeError(error);
+    const status = errorStatus[code];
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    const body: ErrorBody = {
+      error: { code, message, ...(details ? { details } : {}), request_id: request.id },
+    };
+    return reply.code(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = {
+      error: {
+        code: 'not_found',
+        message: `no route ${request.method} ${redactUrl(request.url).split('?')[0]}`,
+        request_id: request.id,
+      },
+    };
+    return reply.code(404).send(body);
+  });
+
+  return app as unknown as App;
+}
+
+/**
+ * Reads JSON bodies with Fastify's own (prototype-poisoning safe) parser, but lets an empty body
+ * through as `undefined`: Dapr's cron trigger and many clients send one with a JSON content type.
+ * Whether a body is required is the route schema's decision, not the parser's.
+ */
+function acceptEmptyJson(app: FastifyInstance, contentTypes: string[]): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  for (const type of contentTypes) {
+    app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, { parseAs: 'string' }, (request, body, done) => {
+      if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+      parseJson(request, body as string, (error, value) => {
+        if (error) (error as FastifyError).statusCode = 400;
+        done(error, value);
+      });
+    });
+  }
+}
+
+function describeError(error: FastifyError): {
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetail[];
+} {
+  if (error instanceof AppError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = (error.validationContext ?? 'body') as ErrorDetail['location'];
+    return {
+      code: 'validation_failed',
+      message: `the request ${location} is invalid`,
+      details: error.validation.map((issue) => ({
+        location,
+        path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: issue.message ?? 'is invalid',
+      })),
+    };
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'payload_too_large', message: 'the request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported_media_type', message: 'send the body as application/json' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'validation_failed', message: 'the Content-Length does not match the body' };
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return { code: 'validation_failed', message: 'the request body is not valid JSON' };
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: codeForStatus(error.statusCode), message: error.message };
+  }
+  return { code: 'internal', message: 'something went wrong on our side' };
+}
+
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 405:
+      return 'method_not_allowed';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 429:
+      return 'rate_limited';
+    default:
+      return 'validation_failed';
+  }
+}

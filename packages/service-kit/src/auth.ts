@@ -1,0 +1,67 @@
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from './errors.ts';
+
+export interface AuthConfig {
+  AUTH_JWT_SECRET?: string | undefined;
+  AUTH_JWKS_URL?: string | undefined;
+  AUTH_ISSUER?: string | undefined;
+  AUTH_AUDIENCE?: string | undefined;
+}
+
+/** Who made the request, as the identity provider vouches. */
+export interface Principal {
+  userId: string;
+}
+
+export type VerifyToken = (token: string) => Promise<Principal>;
+
+/** A verifier for bearer JWTs: HS256 with a shared secret, or any JWKS-published key. */
+export function createTokenVerifier(config: AuthConfig): VerifyToken {
+  const key: Uint8Array | JWTVerifyGetKey = config.AUTH_JWKS_URL
+    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
+    : new TextEncoder().encode(config.AUTH_JWT_SECRET);
+  const options = {
+    algorithms: config.AUTH_JWKS_URL ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'],
+    requiredClaims: ['sub', 'exp'],
+    clockTolerance: 30,
+    ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
+    ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+  };
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key as Uint8Array, options);
+      return { userId: payload.sub! };
+    } catch {
+      throw new AppError('unauthorized', 'the bearer token is invalid or expired');
+    }
+  };
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | undefined): string {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!match) throw new AppError('unauthorized', 'send Authorization: Bearer <token>');
+  return match[1]!;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/**
+ * An onRequest hook for routes under `/.../:user_id/...`: the caller must present a valid token
+ * (401) whose subject is the path's user (403). Runs before the body is read.
+ */
+export function requireUserPath(verify: VerifyToken) {
+  return async (request: FastifyRequest) => {
+    const principal = await verify(bearerToken(request.headers.authorization));
+    const { user_id: pathUser } = request.params as { user_id?: string };
+    if (pathUser !== principal.userId) {
+      throw new AppError('forbidden', 'the token does not belong to this user');
+    }
+    request.principal = principal;
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a service's schema; lists every problem. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the environment once, at startup. Every bad or missing variable is named in one
+ * message, so an operator fixes them all in one go.
+ */
+export function loadConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const name = issue.path.length > 0 ? issue.path.join('.') : 'environment';
+    const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    const reason =
+      value === undefined && issue.code === 'invalid_type' ? 'is required' : issue.message;
+    return `  ${name}: ${reason}`;
+  });
+  throw new ConfigError(`${service}: invalid environment\n${problems.join('\n')}`);
+}
+
+/** Environment fragments that several services share. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  postgresUrl: z
+    .string({ error: 'is required' })
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL'),
+  /** HS256 secret or JWKS URL: exactly one identity source. */
+  auth: {
+    AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    AUTH_JWKS_URL: z.url().optional(),
+    AUTH_ISSUER: z.string().optional(),
+    AUTH_AUDIENCE: z.string().optional(),
+  },
+};
+
+/** Refinement for schemas that spread `env.auth`. */
+export function requireOneAuthSource(
+  config: { AUTH_JWT_SECRET?: string | undefined; AUTH_JWKS_URL?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (!config.AUTH_JWT_SECRET === !config.AUTH_JWKS_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['AUTH_JWT_SECRET'],
+      message: 'set exactly one of AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL',
+    });
+  }
+}

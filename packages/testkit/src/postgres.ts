@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { migrate } from '@taskflow/db';
+
+export interface TestDatabase {
+  /** URL of a fresh, migrated database of its own. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+const HOW_TO =
+  'Set TEST_DATABASE_URL to a Postgres server URL whose user may CREATE DATABASE ' +
+  '(`bash scripts/provision/postgres.sh` starts one and prints it), or run a Docker engine ' +
+  'for testcontainers.';
+
+/**
+ * A fresh database for one test run, on the server named by TEST_DATABASE_URL, or in a
+ * testcontainers Postgres where a Docker engine runs. With neither, it fails and says how to fix
+ * it: a test never passes by not running.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const server = process.env.TEST_DATABASE_URL ?? (await startContainer());
+  const name = `taskflow_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(server, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (error) {
+    await admin.end();
+    throw new Error(
+      `cannot create a test database on ${redact(server)}: ${String(error)}\n${HOW_TO}`,
+      { cause: error },
+    );
+  }
+  const url = withDatabase(server, name);
+  await migrate(url);
+  return {
+    url,
+    async drop() {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+async function startContainer(): Promise<string> {
+  const dockerReachable =
+    process.env.DOCKER_HOST !== undefined || existsSync('/var/run/docker.sock');
+  if (!dockerReachable) throw new Error(`no Postgres for tests. ${HOW_TO}`);
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const container = await new PostgreSqlContainer('postgres:17-alpine').start();
+  return container.getConnectionUri();
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+const redact = (url: string) => url.replace(/\/\/([^:/]+):[^@]+@/, '//$1:***@');

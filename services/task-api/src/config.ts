@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { env, loadConfig, requireOneAuthSource } from '@taskflow/service-kit';
+
+const schema = z
+  .object({
+    PORT: env.port(8000),
+    HOST: z.string().default('0.0.0.0'),
+    LOG_LEVEL: env.logLevel,
+    DATABASE_URL: env.postgresUrl,
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    ...env.auth,
+  })
+  .superRefine(requireOneAuthSource);
+
+export type Config = z.infer<typeof schema>;
+
+export const loadTaskApiConfig = (source: NodeJS.ProcessEnv = process.env): Config =>
+  loadConfig('task-api', schema, source);

@@ -1,0 +1,204 @@
+import {
+  CompleteTaskBody,
+  CreateTaskBody,
+  DueDateBody,
+  ErrorBody,
+  ListTasksQuery,
+  PatchTaskBody,
+  ReplaceTaskBody,
+  Task,
+  TaskList,
+  TaskPathParams,
+  UserPathParams,
+} from '@taskflow/contracts';
+import { listTasks, findTask, toTask, type Database, type TaskChanges } from '@taskflow/db';
+import { notFound, type App } from '@taskflow/service-kit';
+import { z } from 'zod';
+import type { TaskCommands } from '../tasks/commands.ts';
+import { decodeCursor, encodeCursor } from '../tasks/cursor.ts';
+import { expectedVersion, idempotencyKey, withEtag } from '../tasks/http.ts';
+
+const errors = { '4xx': ErrorBody };
+const date = (value: string | null | undefined) =>
+  value === undefined ? undefined : value === null ? null : new Date(value);
+
+/** The seed's task endpoints, under `/api/:user_id` (authenticated by the caller's plugin). */
+export function taskRoutes(
+  app: App,
+  { database, commands }: { database: Database; commands: TaskCommands },
+) {
+  const actorOf = (request: { params: { user_id: string }; correlationId: string }) => ({
+    userId: request.params.user_id,
+    correlationId: request.correlationId,
+  });
+
+  app.post(
+    '/tasks',
+    {
+      schema: {
+        summary: 'Create a task',
+        description:
+          'Send `Idempotency-Key` to make retries safe: a repeat returns the first result.',
+        params: UserPathParams,
+        body: CreateTaskBody,
+        response: { 201: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const key = idempotencyKey(request);
+      const { title, description, due_date } = request.body;
+      const { task, replayed } = await commands.create(
+        actorOf(request),
+        { title, description: description ?? null, dueDate: date(due_date) ?? null },
+        key === undefined ? undefined : { key, fingerprint: request.body },
+      );
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.code(201).header('location', `/api/${task.user_id}/tasks/${task.id}`);
+      return withEtag(reply, task);
+    },
+  );
+
+  app.get(
+    '/tasks',
+    {
+      schema: {
+        summary: "List the user's tasks, newest first",
+        params: UserPathParams,
+        querystring: ListTasksQuery,
+        response: { 200: TaskList, ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, completed, recurring, due_before, due_after } = request.query;
+      const rows = await listTasks(database.db, request.params.user_id, {
+        limit: limit + 1,
+        ...(cursor ? { after: decodeCursor(cursor) } : {}),
+        ...(completed !== undefined ? { completed } : {}),
+        ...(recurring !== undefined ? { recurring } : {}),
+        ...(due_before ? { dueBefore: new Date(due_before) } : {}),
+        ...(due_after ? { dueAfter: new Date(due_after) } : {}),
+      });
+      const items = rows.slice(0, limit).map(toTask);
+      const last = items.at(-1);
+      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+  );
+
+  app.get(
+    '/tasks/:id',
+    {
+      schema: {
+        summary: 'Get one task',
+        params: TaskPathParams,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await findTask(database.db, request.params.user_id, request.params.id);
+      if (!row) throw notFound('task');
+      return withEtag(reply, toTask(row));
+    },
+  );
+
+  // Both edits share one path: what changes, under an optional If-Match version check.
+  const edit = (
+    request: Parameters<typeof actorOf>[0] & { params: { id: string }; headers: object },
+    changes: TaskChanges,
+  ) =>
+    commands.change(
+      actorOf(request),
+      request.params.id,
+      changes,
+      expectedVersion(request as never),
+    );
+
+  app.put(
+    '/tasks/:id',
+    {
+      schema: {
+        summary: 'Replace a task',
+        description:
+          'Replaces title, description and due date (left out = cleared). `completed` is optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
+        params: TaskPathParams,
+        body: ReplaceTaskBody,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { title, description, due_date, completed } = request.body;
+      const task = await edit(request, {
+        title,
+        description: description ?? null,
+        dueDate: date(due_date) ?? null,
+        completed,
+      });
+      return withEtag(reply, task);
+    },
+  );
+
+  app.patch(
+    '/tasks/:id',
+    {
+      schema: {
+        summary: 'Change some fields of a task',
+        params: TaskPathParams,
+        body: PatchTaskBody,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { title, description, due_date, completed } = request.body;
+      return withEtag(
+        reply,
+        await edit(request, { title, description, dueDate: date(due_date), completed }),
+      );
+    },
+  );
+
+  app.patch(
+    '/tasks/:id/complete',
+    {
+      schema: {
+        summary: 'Complete a task',
+        description: 'No body completes it; `{"completed": false}` reopens it.',
+        params: TaskPathParams,
+        body: CompleteTaskBody.optional(),
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const completed = request.body?.completed ?? true;
+      return withEtag(reply, await edit(request, { completed }));
+    },
+  );
+
+  app.put(
+    '/tasks/:id/due-date',
+    {
+      schema: {
+        summary: "Set or clear a task's due date",
+        params: TaskPathParams,
+        body: DueDateBody,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      return withEtag(reply, await edit(request, { dueDate: date(request.body.due_date) ?? null }));
+    },
+  );
+
+  app.delete(
+    '/tasks/:id',
+    {
+      schema: {
+        summary: 'Delete a task',
+        params: TaskPathParams,
+        response: { 204: z.null().describe('deleted'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await commands.remove(actorOf(request), request.params.id, expectedVersion(request));
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { makeEvent, type Task } from '@taskflow/contracts';
+import {
+  appendEvents,
+  claimIdempotencyKey,
+  deleteTask,
+  ensureUser,
+  findTask,
+  insertTask,
+  recordIdempotentResponse,
+  toTask,
+  updateTask,
+  type Database,
+  type NewTask,
+  type TaskChanges,
+  type TaskRow,
+} from '@taskflow/db';
+import { AppError, notFound } from '@taskflow/service-kit';
+
+/** Who asks for a change, and the correlation id its events will carry. */
+export interface Actor {
+  userId: string;
+  correlationId: string;
+}
+
+export interface IdempotentRequest {
+  key: string;
+  /** Anything that identifies the request's content; a reused key must come with the same. */
+  fingerprint: unknown;
+}
+
+export type CreateResult = { task: Task; replayed: boolean };
+
+/**
+ * Each command is one transaction: the change, its event in the outbox, and (for POST) the
+ * idempotency record commit together or not at all.
+ */
+export function taskCommands(database: Database) {
+  return {
+    async create(
+      actor: Actor,
+      fields: Omit<NewTask, 'userId'>,
+      idempotency?: IdempotentRequest,
+    ): Promise<CreateResult> {
+      return database.transaction(async (tx) => {
+        await ensureUser(tx, actor.userId);
+        if (idempotency) {
+          const hash = fingerprintOf(idempotency.fingerprint);
+          const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
+          if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
+          if (claim.outcome === 'mismatch') {
+            throw new AppError(
+              'idempotency_key_reused',
+              'this Idempotency-Key was used for a different request',
+            );
+          }
+        }
+        const task = toTask(await insertTask(tx, { ...fields, userId: actor.userId }));
+        await appendEvents(tx, [makeEvent('task.created', task, task, actor)]);
+        if (idempotency) {
+          await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
+        }
+        return { task, replayed: false };
+      });
+    },
+
+    /**
+     * Applies what actually changes; a change to nothing is answered with the task as it is,
+     * with no new version and no event.
+     */
+    async change(
+      actor: Actor,
+      id: string,
+      changes: TaskChanges,
+      expectedVersion?: number,
+    ): Promise<Task> {
+      return database.transaction(async (tx) => {
+        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const effective = effectiveChanges(before, changes);
+        if (Object.keys(effective).length === 0) return toTask(before);
+        const task = toTask(await updateTask(tx, id, effective));
+        const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
+        await appendEvents(tx, [makeEvent(type, task, task, actor)]);
+        return task;
+      });
+    },
+
+    async remove(actor: Actor, id: string, expectedVersion?: number): Promise<void> {
+      await database.transaction(async (tx) => {
+        await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const task = toTask(await deleteTask(tx, id));
+        await appendEvents(tx, [makeEvent('task.deleted', task, task, actor)]);
+      });
+    },
+  };
+}
+
+export type TaskCommands = ReturnType<typeof taskCommands>;
+
+async function lockOwnTask(
+  tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+  userId: string,
+  id: string,
+  expectedVersion: number | undefined,
+): Promise<TaskRow> {
+  const row = await findTask(tx, userId, id, { forUpdate: true });
+  // Another user's task is reported exactly like a missing one: ids reveal nothing.
+  if (!row) throw notFound('task');
+  if (expectedVersion !== undefined && row.version !== expectedVersion) {
+    throw new AppError(
+      'precondition_failed',
+      `the task is at version ${row.version}, not ${expectedVersion}; reload it and retry`,
+    );
+  }
+  return row;
+}
+
+function effectiveChanges(row: TaskRow, changes: TaskChanges): TaskChanges {
+  const effective: TaskChanges = {};
+  if (changes.title !== undefined && changes.title !== row.title) effective.title = changes.title;
+  if (changes.description !== undefined && changes.description !== row.description) {
+    effective.description = changes.description;
+  }
+  if (changes.dueDate !== undefined && changes.dueDate?.getTime() !== row.dueDate?.getTime()) {
+    effective.dueDate = changes.dueDate;
+  }
+  if (changes.completed !== undefined && changes.completed !== row.completed) {
+    effective.completed = changes.completed;
+  }
+  return effective;
+}
+
+function fingerprintOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+}
