@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for tests: kafka.sh [start|stop [--kill]|status].
-# start prints the bootstrap address on stdout; status exits 0 iff the port answers.
+# start prints the bootstrap address on stdout; status exits 0 iff a broker answers there.
 # The jars come from Maven Central (kafka/pom.xml), not the Apache tarball site,
 # which is unreachable here; they are fetched once per version into the cache.
 PROVISION_NAME=kafka
@@ -30,9 +30,16 @@ our_pid() {
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' && echo "$pid"
 }
 kjava() { java -Dlog4j.configuration="file:$ROOT/tools-log4j.properties" -cp "$LIBS/*" "$@"; }
-# A metadata round trip through the admin client: the port opens before the broker serves.
-answers() { timeout 60 java -Dlog4j.configuration="file:$ROOT/tools-log4j.properties" -cp "$LIBS/*" \
-  org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADDR" --list >/dev/null 2>&1; }
+# ApiVersions v0 round trip (correlation id 7, expect error 0) in plain bash: proves a Kafka
+# broker serves requests, which in KRaft starts only once it is unfenced, without a 2 s JVM start.
+answers() {
+  local r
+  r=$( (exec 3<>"/dev/tcp/127.0.0.1/$PORT" &&
+    printf '\x00\x00\x00\x0f\x00\x12\x00\x00\x00\x00\x00\x07\x00\x05probe' >&3 &&
+    timeout 5 head -c 10 <&3 | od -An -tx1) 2>/dev/null) || return 1
+  r=${r//[[:space:]]/}
+  [ "${r:8}" = 000000070000 ]
+}
 
 ensure_libs() {
   # Keyed by the pom's hash too, so editing the dependency list refetches.
@@ -43,8 +50,9 @@ ensure_libs() {
   command -v mvn >/dev/null || apt_ensure maven
   say "fetching Kafka $VERSION jars from Maven Central into $LIBS (once)"
   rm -rf "$LIBS.tmp"
-  mvn -q -B -f "$POM" dependency:copy-dependencies -Dkafka.version="$VERSION" \
-    -DincludeScope=runtime -DoutputDirectory="$LIBS.tmp" >&2 || die "mvn could not fetch Kafka $VERSION"
+  # Output kept aside: even -q -B leaves stray colour codes, and it matters only on failure.
+  mvn -q -B -f "$POM" dependency:copy-dependencies -Dkafka.version="$VERSION" -DincludeScope=runtime \
+    -DoutputDirectory="$LIBS.tmp" >"$ROOT/mvn.log" 2>&1 || { cat "$ROOT/mvn.log" >&2; die "mvn could not fetch Kafka $VERSION"; }
   rm -rf "$LIBS" && mv "$LIBS.tmp" "$LIBS"
   echo "$sum" >"$stamp"
 }
@@ -69,6 +77,11 @@ transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 # Tests join consumer groups constantly; the default 3 s delay would slow every one.
 group.initial.rebalance.delay.ms=0
+# 50 offsets partitions (the default) only slow startup and the first group join on one node.
+offsets.topic.num.partitions=6
+# After a SIGKILL the restarted broker waits for its old registration to expire (default 9 s).
+broker.session.timeout.ms=3000
+broker.heartbeat.interval.ms=1000
 EOF
   cat >"$ROOT/log4j.properties" <<'EOF'
 log4j.rootLogger=INFO, out
@@ -93,18 +106,21 @@ wait_ready() {
     sleep 0.1
   done
   port_open || die "port $PORT not open after 90 s (log: $LOG)"
-  answers || { tail -n 30 "$LOG" >&2; die "port open but the broker does not answer metadata requests (log: $LOG)"; }
+  for ((i = 0; i < 100; i++)); do answers && return 0; sleep 0.1; done
+  answers || { tail -n 30 "$LOG" >&2; die "port open but no Kafka ApiVersions answer (log: $LOG)"; }
 }
 
 start() {
   local pid
   if pid=$(our_pid); then
-    if port_open; then say "already running on $ADDR (pid $pid)"; echo "$ADDR"; return 0; fi
+    if answers; then say "already running on $ADDR (pid $pid)"; echo "$ADDR"; return 0; fi
     say "pid $pid is still starting; waiting"
     wait_ready "$pid"; say "running on $ADDR"; echo "$ADDR"; return 0
   fi
   mkdir -p "$ROOT" "$DATA"
   ensure_libs
+  local i
+  for ((i = 0; i < 30; i++)); do port_open || break; sleep 0.1; done # a just-killed broker may still hold it
   if port_open; then
     answers || die "port $PORT is taken by something that is not a Kafka broker"
     say "a broker we did not start already answers on $ADDR; using it"
@@ -119,6 +135,7 @@ start() {
   [ -f "$LOG" ] && mv -f "$LOG" "$LOG.prev"
   say "starting Kafka $VERSION (KRaft, broker+controller) on $ADDR, controller 127.0.0.1:$CPORT"
   # setsid: the broker must outlive the shell (and process group) that started it.
+  # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several flags
   setsid java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true -Dlog4j.configuration="file:$ROOT/log4j.properties" \
     -cp "$LIBS/*" kafka.Kafka "$ROOT/server.properties" >"$LOG" 2>&1 </dev/null &
@@ -131,7 +148,11 @@ start() {
 
 stop() {
   local sig=TERM pid i
-  [ "${1:-}" = --kill ] && sig=KILL # simulates a crashed broker for failure tests
+  case "${1:-}" in
+    --kill) sig=KILL ;; # simulates a crashed broker for failure tests
+    '') ;;
+    *) die "usage: $0 stop [--kill]" ;;
+  esac
   if ! pid=$(our_pid); then
     rm -f "$PIDFILE"
     if port_open; then say "port $PORT is answered by a broker we did not start; leaving it"; else say "not running"; fi
@@ -144,13 +165,15 @@ stop() {
     kill -s KILL "$pid"
     while alive "$pid"; do sleep 0.1; done
   fi
+  # A killed JVM's leader turns zombie while its other threads still hold the sockets.
+  for ((i = 0; i < 100; i++)); do port_open || break; sleep 0.1; done
   rm -f "$PIDFILE"
   say "stopped (SIG$sig)"
 }
 
 status() {
-  if our_pid >/dev/null && port_open; then say "running on $ADDR"; echo "$ADDR"
-  elif port_open; then say "port $PORT is answered by a process we did not start"; echo "$ADDR"
+  if our_pid >/dev/null && answers; then say "running on $ADDR"; echo "$ADDR"
+  elif answers; then say "$ADDR is answered by a broker we did not start"; echo "$ADDR"
   else say "not running"; return 1; fi
 }
 

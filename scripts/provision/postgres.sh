@@ -13,10 +13,10 @@ URL="postgres://taskflow:taskflow@127.0.0.1:$PORT/postgres"
 
 pgbin() {
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
   if [ -z "$d" ] || [ ! -x "$d/pg_ctl" ]; then
     apt_ensure postgresql
-    d=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+    d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
   fi
   echo "$d"
 }
@@ -93,6 +93,10 @@ start() {
   init_cluster
   write_conf
   say "starting $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT"
+  # A just-killed postmaster lingers a moment, and postgres refuses to start while that pid exists.
+  local old i=0
+  old=$(head -n1 "$DATA/postmaster.pid" 2>/dev/null || true)
+  while [ -n "$old" ] && [ -e "/proc/$old" ] && ((i++ < 50)); do sleep 0.1; done
   # pg_ctl -l opens the log as postgres, so the log must belong to it.
   touch "$LOG"; [ "$(id -u)" -eq 0 ] && chown postgres "$LOG"
   as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null ||

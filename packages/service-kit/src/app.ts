@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -64,6 +65,9 @@ export function createApp(options: AppOptions): App {
     // One line per request comes from our onResponse hook, with the correlation id.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router cannot even decode (`/%ZZ`) still gets the uniform body.
+    frameworkErrors: (_error, request, reply: FastifyReply) =>
+      reply.code(400).send(errorBody('validation_failed', 'the URL is not valid', request.id)),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -93,23 +97,26 @@ export function createApp(options: AppOptions): App {
     const { code, message, details } = describeError(error);
     const status = errorStatus[code];
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');
-    const body: ErrorBody = {
-      error: { code, message, ...(details ? { details } : {}), request_id: request.id },
-    };
-    return reply.code(status).type('application/json').send(body);
+    return reply
+      .code(status)
+      .type('application/json')
+      .send(errorBody(code, message, request.id, details));
   });
   app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = {
-      error: {
-        code: 'not_found',
-        message: `no route ${request.method} ${redactUrl(request.url).split('?')[0]}`,
-        request_id: request.id,
-      },
-    };
-    return reply.code(404).send(body);
+    const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
+    return reply.code(404).send(errorBody('not_found', `no route ${route}`, request.id));
   });
 
   return app as unknown as App;
+}
+
+function errorBody(
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  details?: ErrorDetail[],
+): ErrorBody {
+  return { error: { code, message, ...(details ? { details } : {}), request_id: requestId } };
 }
 
 /**
@@ -144,7 +151,8 @@ function describeError(error: FastifyError): {
     };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const location = (error.validationContext ?? 'body') as ErrorDetail['location'];
+    const context = error.validationContext ?? 'body';
+    const location = (context === 'querystring' ? 'query' : context) as ErrorDetail['location'];
     return {
       code: 'validation_failed',
       message: `the request ${location} is invalid`,

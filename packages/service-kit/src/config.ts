@@ -28,7 +28,15 @@ export function loadConfig<S extends z.ZodType>(
 
 /** Environment fragments that several services share. */
 export const env = {
-  port: (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback),
+  port: (fallback: number) => {
+    const error = 'must be a whole number from 1 to 65535';
+    return z.coerce
+      .number({ error })
+      .int({ error })
+      .min(1, { error })
+      .max(65535, { error })
+      .default(fallback);
+  },
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   postgresUrl: z
     .string({ error: 'is required' })
@@ -42,16 +50,18 @@ export const env = {
   },
 };
 
-/** Refinement for schemas that spread `env.auth`. */
-export function requireOneAuthSource(
-  config: { AUTH_JWT_SECRET?: string | undefined; AUTH_JWKS_URL?: string | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  if (!config.AUTH_JWT_SECRET === !config.AUTH_JWKS_URL) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['AUTH_JWT_SECRET'],
-      message: 'set exactly one of AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL',
-    });
-  }
-}
+/**
+ * For schemas that spread `env.auth`: exactly one identity source. It runs even when other
+ * variables are wrong, so the one startup message lists this problem too.
+ */
+export const exactlyOneAuthSource: [
+  (config: { AUTH_JWT_SECRET?: unknown; AUTH_JWKS_URL?: unknown }) => boolean,
+  { path: string[]; message: string; when: () => boolean },
+] = [
+  (config) => !config.AUTH_JWT_SECRET !== !config.AUTH_JWKS_URL,
+  {
+    path: ['AUTH_JWT_SECRET'],
+    message: 'set exactly one of AUTH_JWT_SECRET (HS256) or AUTH_JWKS_URL',
+    when: () => true,
+  },
+];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, requireOneAuthSource } from '@taskflow/service-kit';
+import { env, loadConfig, exactlyOneAuthSource } from '@taskflow/service-kit';
 
 const schema = z
   .object({
@@ -10,7 +10,7 @@ const schema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     ...env.auth,
   })
-  .superRefine(requireOneAuthSource);
+  .refine(...exactlyOneAuthSource);
 
 export type Config = z.infer<typeof schema>;
 

@@ -18,7 +18,7 @@ export interface TestApi {
     method: Method,
     url: string,
     options?: { token?: string; body?: unknown; headers?: Record<string, string> },
-  ): ReturnType<App['inject']>;
+  ): Promise<Awaited<ReturnType<App['inject']>>>;
 }
 
 /** task-api over a fresh real database, driven through Fastify's inject (no sockets). */

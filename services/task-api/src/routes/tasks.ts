@@ -162,7 +162,7 @@ export function taskRoutes(
         summary: 'Complete a task',
         description: 'No body completes it; `{"completed": false}` reopens it.',
         params: TaskPathParams,
-        body: CompleteTaskBody.optional(),
+        body: CompleteTaskBody.nullish(),
         response: { 200: Task, ...errors },
       },
     },

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts every backing service the tests need (node is provisioned separately) and prints
+# `export` lines on stdout, for:  eval "$(scripts/provision/all.sh)"
+PROVISION_NAME=all
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+here=$(dirname "${BASH_SOURCE[0]}")
+
+# run NAME ARGS...: the script's single stdout line, or stop everything loudly.
+run() {
+  local out
+  out=$("$here/$1.sh" "${@:2}") || die "$1.sh failed; see its messages above"
+  [ -n "$out" ] || die "$1.sh printed nothing"
+  echo "$out"
+}
+
+# Sequential on purpose: postgres and redis may both need apt-get, which holds a global lock.
+pg=$(run postgres start)
+redis=$(run redis start)
+kafka=$(run kafka start)
+daprd=
+[ -x "$here/daprd.sh" ] && daprd=$(run daprd)
+
+say "TEST_DATABASE_URL=$pg"
+say "REDIS_URL=$redis"
+say "KAFKA_BROKERS=$kafka"
+[ -n "$daprd" ] && say "DAPRD=$daprd"
+
+printf 'export TEST_DATABASE_URL=%q\n' "$pg"
+printf 'export REDIS_URL=%q\n' "$redis"
+printf 'export KAFKA_BROKERS=%q\n' "$kafka"
+[ -n "$daprd" ] && printf 'export DAPRD=%q\n' "$daprd"
+exit 0

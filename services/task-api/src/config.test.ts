@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadTaskApiConfig } from './config.ts';
+
+const valid = {
+  DATABASE_URL: 'postgres://u:p@localhost:5432/db',
+  AUTH_JWT_SECRET: 's'.repeat(32),
+};
+
+describe('task-api config', () => {
+  it('applies defaults', () => {
+    expect(loadTaskApiConfig(valid)).toMatchObject({ PORT: 8000, LOG_LEVEL: 'info' });
+  });
+
+  it('names every bad or missing variable in one message', () => {
+    expect(() => loadTaskApiConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' })).toThrowError(
+      /^task-api: invalid environment\n/,
+    );
+    let message = '';
+    try {
+      loadTaskApiConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL: is required');
+    expect(message).toContain('PORT: must be a whole number from 1 to 65535');
+    expect(message).toContain('LOG_LEVEL:');
+  });
+
+  it('requires exactly one identity source', () => {
+    expect(() => loadTaskApiConfig({ DATABASE_URL: valid.DATABASE_URL })).toThrowError(
+      /AUTH_JWT_SECRET/,
+    );
+    expect(() =>
+      loadTaskApiConfig({ ...valid, AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json' }),
+    ).toThrowError(/exactly one/);
+    expect(() => loadTaskApiConfig({ ...valid, AUTH_JWT_SECRET: 'short' })).toThrowError(/32/);
+  });
+
+  it('refuses a database URL that is not postgres', () => {
+    expect(() => loadTaskApiConfig({ ...valid, DATABASE_URL: 'mysql://x' })).toThrowError(
+      /postgres/,
+    );
+  });
+});
