@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { topicOf, type EventEnvelope } from '@taskflow/contracts';
 import { events } from './schema.ts';
 import type { Executor } from './client.ts';
@@ -8,20 +8,20 @@ export type EventRow = typeof events.$inferSelect;
 /** Appends events to the outbox / event store; call it in the transaction of the change. */
 export async function appendEvents(ex: Executor, envelopes: EventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
-  await ex.insert(events).values(
-    envelopes.map((event) => ({
-      eventId: event.event_id,
-      eventType: event.event_type,
-      topic: topicOf(event.event_type),
-      userId: event.user_id,
-      aggregateId: event.aggregate_id,
-      aggregateVersion: event.aggregate_version,
-      correlationId: event.correlation_id,
-      occurredAt: new Date(event.timestamp),
-      envelopeVersion: event.version,
-      data: event.data,
-    })),
+  await ex.execute(insertEventsSql(envelopes));
+}
+
+/** `insert into events ...` for these envelopes; also embedded in bigger statements. */
+export function insertEventsSql(envelopes: EventEnvelope[]): SQL {
+  const rows = envelopes.map(
+    (event) =>
+      sql`(${event.event_id}, ${event.event_type}, ${topicOf(event.event_type)}, ${event.user_id},
+        ${event.aggregate_id}, ${event.aggregate_version}, ${event.correlation_id},
+        ${event.timestamp}, ${event.version}, ${JSON.stringify(event.data)}::jsonb)`,
   );
+  return sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
+    aggregate_version, correlation_id, occurred_at, envelope_version, data)
+    values ${sql.join(rows, sql`, `)}`;
 }
 
 /** The envelope a stored event was appended as. */

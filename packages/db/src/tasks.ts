@@ -1,26 +1,32 @@
 import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
+import { insertEventsSql } from './events.ts';
 import type { Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
 
-export interface NewTask {
-  userId: string;
-  title: string;
-  description?: string | null;
-  dueDate?: Date | null;
-}
-
-export async function insertTask(ex: Executor, task: NewTask): Promise<TaskRow> {
-  const [row] = await ex
-    .insert(tasks)
-    .values({
-      userId: task.userId,
-      title: task.title,
-      description: task.description ?? null,
-      dueDate: task.dueDate ?? null,
-    })
-    .returning();
-  return row!;
+/**
+ * Creates the user (first use), the task and its events in ONE statement: one round trip, and
+ * atomic without an explicit transaction. The task arrives fully built (id, clock, version) so
+ * that its events could be built first.
+ */
+export async function insertTaskWithEvents(
+  ex: Executor,
+  task: Task,
+  taskEvents: EventEnvelope[],
+): Promise<void> {
+  await ex.execute(sql`
+    with new_user as (insert into users (id) values (${task.user_id}) on conflict do nothing),
+    new_task as (
+      insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
+        recurrence_rule, is_recurring, next_occurrence, time_zone, series_id, version,
+        created_at, updated_at)
+      values (${task.id}, ${task.user_id}, ${task.title}, ${task.description}, ${task.completed},
+        ${task.completed_at}, ${task.due_date}, ${task.recurrence_rule}, ${task.is_recurring},
+        ${task.next_occurrence}, ${task.time_zone}, ${task.series_id}, ${task.version},
+        ${task.created_at}, ${task.updated_at})
+    )
+    ${insertEventsSql(taskEvents)}`);
 }
 
 /** The user's task; `forUpdate` locks it until the transaction ends. */

@@ -28,15 +28,26 @@ export function createTokenVerifier(config: AuthConfig): VerifyToken {
     ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
     ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
   };
+  // A client sends the same token with every request: remember the verdict until it expires,
+  // instead of paying for a signature check (a thread-pool round trip in WebCrypto) each time.
+  const verified = new Map<string, { principal: Principal; expiresAt: number }>();
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.principal;
     try {
       const { payload } = await jwtVerify(token, key as Uint8Array, options);
-      return { userId: payload.sub! };
+      const principal = { userId: payload.sub! };
+      if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(token, { principal, expiresAt: payload.exp! * 1000 });
+      return principal;
     } catch {
+      verified.delete(token);
       throw new AppError('unauthorized', 'the bearer token is invalid or expired');
     }
   };
 }
+
+const VERIFIED_TOKENS_MAX = 10_000;
 
 /** The token of an `Authorization: Bearer <token>` header. */
 export function bearerToken(header: string | undefined): string {

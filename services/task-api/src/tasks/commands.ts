@@ -1,17 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { makeEvent, type Task } from '@taskflow/contracts';
 import {
   appendEvents,
   claimIdempotencyKey,
   deleteTask,
-  ensureUser,
   findTask,
-  insertTask,
+  insertTaskWithEvents,
   recordIdempotentResponse,
   toTask,
   updateTask,
   type Database,
-  type NewTask,
   type TaskChanges,
   type TaskRow,
 } from '@taskflow/db';
@@ -31,6 +29,34 @@ export interface IdempotentRequest {
 
 export type CreateResult = { task: Task; replayed: boolean };
 
+export interface NewTaskFields {
+  title: string;
+  description: string | null;
+  dueDate: Date | null;
+}
+
+/** A task as it is born: version 1, open, one-off. */
+function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
+  const at = now.toISOString();
+  return {
+    id: randomUUID(),
+    user_id: userId,
+    title: fields.title,
+    description: fields.description,
+    completed: false,
+    completed_at: null,
+    due_date: fields.dueDate?.toISOString() ?? null,
+    recurrence_rule: null,
+    is_recurring: false,
+    next_occurrence: null,
+    time_zone: null,
+    series_id: null,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 /**
  * Each command is one transaction: the change, its event in the outbox, and (for POST) the
  * idempotency record commit together or not at all.
@@ -39,27 +65,30 @@ export function taskCommands(database: Database) {
   return {
     async create(
       actor: Actor,
-      fields: Omit<NewTask, 'userId'>,
+      fields: NewTaskFields,
       idempotency?: IdempotentRequest,
     ): Promise<CreateResult> {
+      const now = new Date();
+      const task = newTask(actor.userId, fields, now);
+      const events = [makeEvent('task.created', task, task, { ...actor, at: now })];
+      // The common case is one statement; an Idempotency-Key needs its claim in the same
+      // transaction, so that a retry can never create twice.
+      if (!idempotency) {
+        await insertTaskWithEvents(database.db, task, events);
+        return { task, replayed: false };
+      }
       return database.transaction(async (tx) => {
-        await ensureUser(tx, actor.userId);
-        if (idempotency) {
-          const hash = fingerprintOf(idempotency.fingerprint);
-          const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
-          if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
-          if (claim.outcome === 'mismatch') {
-            throw new AppError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was used for a different request',
-            );
-          }
+        const hash = fingerprintOf(idempotency.fingerprint);
+        const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
+        if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
+        if (claim.outcome === 'mismatch') {
+          throw new AppError(
+            'idempotency_key_reused',
+            'this Idempotency-Key was used for a different request',
+          );
         }
-        const task = toTask(await insertTask(tx, { ...fields, userId: actor.userId }));
-        await appendEvents(tx, [makeEvent('task.created', task, task, actor)]);
-        if (idempotency) {
-          await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
-        }
+        await insertTaskWithEvents(tx, task, events);
+        await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
         return { task, replayed: false };
       });
     },
