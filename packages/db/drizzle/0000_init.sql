@@ -66,8 +66,7 @@ ALTER TABLE "tasks" ADD CONSTRAINT "tasks_user_id_users_id_fk" FOREIGN KEY ("use
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_series_id_tasks_id_fk" FOREIGN KEY ("series_id") REFERENCES "public"."tasks"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "idx_events_unpublished" ON "events" USING btree ("seq") WHERE "events"."published_at" is null;--> statement-breakpoint
 CREATE INDEX "idx_events_user_seq" ON "events" USING btree ("user_id","seq");--> statement-breakpoint
-CREATE INDEX "idx_events_aggregate" ON "events" USING btree ("aggregate_id","aggregate_version");--> statement-breakpoint
-CREATE INDEX "idx_events_occurred_at" ON "events" USING btree ("occurred_at");--> statement-breakpoint
+CREATE INDEX "idx_events_occurred_at" ON "events" USING brin ("occurred_at");--> statement-breakpoint
 CREATE INDEX "idx_idempotency_created" ON "idempotency_keys" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "idx_reminders_remind_at" ON "reminders" USING btree ("remind_at");--> statement-breakpoint
 CREATE INDEX "idx_reminders_user_notified" ON "reminders" USING btree ("user_id","notified") WHERE "reminders"."notified" = false;--> statement-breakpoint

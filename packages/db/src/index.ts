@@ -6,3 +6,4 @@ export * from './events.ts';
 export * from './idempotency.ts';
 export * from './migrate.ts';
 export * as schema from './schema.ts';
+export * from './outbox.ts';

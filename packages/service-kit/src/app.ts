@@ -68,6 +68,17 @@ export function createApp(options: AppOptions): App {
     // A URL the router cannot even decode (`/%ZZ`) still gets the uniform body.
     frameworkErrors: (_error, request, reply: FastifyReply) =>
       reply.code(400).send(errorBody('validation_failed', 'the URL is not valid', request.id)),
+    // Requests too malformed to parse never reach a handler; they still get the uniform body.
+    clientErrorHandler: (_error, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const body = JSON.stringify(
+        errorBody('validation_failed', 'the HTTP request is malformed', randomUUID()),
+      );
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

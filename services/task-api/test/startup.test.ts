@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ErrorBody } from '@taskflow/contracts';
 import { createTestDatabase } from '@taskflow/testkit';
 
 // The built artifact, as operators run it: `node services/task-api/dist/main.js`.
@@ -48,6 +50,19 @@ describe('node services/task-api/dist/main.js', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status, output()).toBe(200);
+
+      // Bytes that are not HTTP at all still get the uniform error body.
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+      expect(raw).toMatch(/^HTTP\/1.1 400/);
+      expect(ErrorBody.parse(JSON.parse(raw.split('\r\n\r\n')[1]!)).error.code).toBe(
+        'validation_failed',
+      );
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,0 +1,165 @@
+import { topicOf, type EventEnvelope, type Topic } from '@taskflow/contracts';
+import {
+  claimUnpublished,
+  markPublished,
+  outboxLagSeconds,
+  toEnvelope,
+  type Database,
+} from '@taskflow/db';
+import type { Logger } from '@taskflow/service-kit';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { backoffDelay } from './backoff.ts';
+import type { EventPublisher } from './publisher.ts';
+
+export interface RelayOptions {
+  database: Database;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** Where the relay's metrics are registered (the service's /metrics). */
+  registry: Registry;
+  /** Most events claimed per round: bounds memory and the time rows stay locked. */
+  batchSize?: number;
+  /** Fallback poll for rows that other processes wrote. */
+  pollIntervalMs?: number;
+  retryBaseMs?: number;
+  retryCapMs?: number;
+}
+
+export interface Relay {
+  /** Wake the relay now: call it after committing a transaction that appended events. */
+  notify(): void;
+  /** Finish the round in progress, then stop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes unpublished events in `seq` order and marks them, at least once. While the broker is
+ * down, rounds fail and are retried with backoff; the events wait in Postgres, so no user write
+ * ever fails because of the broker. Several relays (replicas, services) can run at once: each
+ * round claims its rows with SKIP LOCKED.
+ */
+export function startRelay(options: RelayOptions): Relay {
+  const { database, publisher, logger } = options;
+  const batchSize = options.batchSize ?? 500;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const metrics = relayMetrics(options.registry, database);
+
+  let stopped = false;
+  let failures = 0;
+  let wake: (() => void) | undefined;
+  let pending = true; // a notify() that arrived while a round was running
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  /** One round: claim, publish per topic, mark what went out (and only that). */
+  async function round(): Promise<{ claimed: number; refused: number }> {
+    return database.transaction(async (tx) => {
+      const rows = await claimUnpublished(tx, batchSize);
+      if (rows.length === 0) return { claimed: 0, refused: 0 };
+      type Group = { seqs: Map<string, number>; events: EventEnvelope[] };
+      const byTopic = new Map<Topic, Group>();
+      for (const row of rows) {
+        const event = toEnvelope(row);
+        const topic = topicOf(event.event_type);
+        const group: Group = byTopic.get(topic) ?? { seqs: new Map(), events: [] };
+        group.seqs.set(event.event_id, row.seq);
+        group.events.push(event);
+        byTopic.set(topic, group);
+      }
+      const published: number[] = [];
+      let refused = 0;
+      for (const [topic, group] of byTopic) {
+        const { failedEventIds } = await publisher.publishBatch(topic, group.events);
+        const failed = new Set(failedEventIds);
+        refused += failed.size;
+        for (const [eventId, seq] of group.seqs) if (!failed.has(eventId)) published.push(seq);
+      }
+      await markPublished(tx, published);
+      metrics.published.inc(published.length);
+      metrics.failed.inc(refused);
+      return { claimed: rows.length, refused };
+    });
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      pending = false;
+      let problem: unknown;
+      try {
+        const { claimed, refused } = await round();
+        if (refused === 0) {
+          failures = 0;
+          if (claimed === batchSize || pending) continue; // more may be waiting
+        } else {
+          problem = `${refused} of ${claimed} events were refused by the broker`;
+        }
+      } catch (error) {
+        metrics.failedRounds.inc();
+        problem = error;
+      }
+      if (problem !== undefined) {
+        failures++;
+        const delay = backoffDelay(
+          failures,
+          options.retryBaseMs ?? 100,
+          options.retryCapMs ?? 5000,
+        );
+        logger.warn(
+          { err: problem, failures, retryInMs: delay },
+          'outbox relay: publish failed, retrying',
+        );
+        await sleep(delay);
+        continue;
+      }
+      if (!stopped && !pending) await sleep(pollIntervalMs);
+    }
+  })();
+
+  return {
+    notify() {
+      pending = true;
+      // After a failure, backoff wins: hammering a dead broker on every write helps nobody.
+      if (failures === 0) wake?.();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+function relayMetrics(registry: Registry, database: Database) {
+  return {
+    published: new Counter({
+      name: 'taskflow_outbox_published_total',
+      help: 'Events the relay published and marked',
+      registers: [registry],
+    }),
+    failed: new Counter({
+      name: 'taskflow_outbox_failed_total',
+      help: 'Events the broker refused (they stay in the outbox and are retried)',
+      registers: [registry],
+    }),
+    failedRounds: new Counter({
+      name: 'taskflow_outbox_failed_rounds_total',
+      help: 'Relay rounds that could not publish at all (sidecar or broker down)',
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'taskflow_outbox_lag_seconds',
+      help: 'Age of the oldest unpublished event',
+      registers: [registry],
+      async collect() {
+        this.set(await outboxLagSeconds(database.db).catch(() => Number.NaN));
+      },
+    }),
+  };
+}
