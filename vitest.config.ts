@@ -28,6 +28,21 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
+      // The end-to-end suite, unchanged, on each broker: only the component folder differs.
+      // Each broker's suite runs alone, after the others: it kills its broker on purpose, and
+      // its latency checks should not share two cores with other suites.
+      ...(['redis', 'kafka'] as const).map((broker, index) => ({
+        ...sourceFirst,
+        test: {
+          name: `e2e-${broker}`,
+          sequence: { groupOrder: index + 1 },
+          include: ['e2e/**/*.test.ts'],
+          env: { TASKFLOW_BROKER: broker },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 150_000,
+        },
+      })),
     ],
   },
 });

@@ -1,71 +1,143 @@
-// The local fleet, started by scripts/dev.sh (which provisions and migrates first).
-// Every process's output is prefixed with its name; Ctrl-C stops them all.
+// The local fleet, started by scripts/dev.sh (which provisions, builds and migrates first).
+// It reads dapr/dapr.yaml, the same multi-app run file `dapr run -f` uses, and starts each app
+// that is built, with its own daprd, as the dapr CLI would. Every line is prefixed with its
+// process's name; Ctrl-C stops them all. BROKER=kafka swaps the pub/sub component folder.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { signDevToken } from '@taskflow/service-kit';
 import { DEV_JWT_SECRET } from './dev-secret.ts';
 
+interface RunFile {
+  common: { resourcesPaths: string[]; configFilePath: string; env: Record<string, string> };
+  apps: Array<{
+    appID: string;
+    appDirPath: string;
+    appPort: number;
+    daprHTTPPort: number;
+    daprGRPCPort: number;
+    metricsPort: number;
+    command: string[];
+    env: Record<string, string>;
+  }>;
+}
+
 const root = fileURLToPath(new URL('..', import.meta.url));
+const runFilePath = join(root, 'dapr', 'dapr.yaml');
+const runFile = parse(readFileSync(runFilePath, 'utf8')) as RunFile;
+const broker = process.env.BROKER ?? 'redis';
+const daprd = process.env.DAPRD;
 const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) throw new Error('dev.ts: DATABASE_URL is not set; run scripts/dev.sh');
+if (!daprd || !databaseUrl) throw new Error('dev.ts: run it through scripts/dev.sh');
 
-const common = {
-  AUTH_JWT_SECRET: DEV_JWT_SECRET,
+const resources = runFile.common.resourcesPaths.map((path) =>
+  resolve(dirname(runFilePath), path.replace('pubsub-redis', `pubsub-${broker}`)),
+);
+const shared = {
+  ...runFile.common.env,
   DATABASE_URL: databaseUrl,
+  AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
   ENVIRONMENT: 'local',
-  LOG_LEVEL: 'info',
 };
-const processes: ChildProcess[] = [];
 
-function start(name: string, command: string, args: string[], env: Record<string, string>) {
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function start(
+  name: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+) {
   const child = spawn(command, args, {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
     stream.on('data', (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(prefix + line + '\n');
+      for (const line of lines) process.stdout.write(`[${name}] ${line}\n`);
     });
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${prefix}exited (${signal ?? code}); stopping the fleet`);
-      void stop(1);
-    }
+    if (stopping) return;
+    console.error(`[${name}] exited (${signal ?? code}); stopping the fleet`);
+    void stop(1);
   });
-  processes.push(child);
+  children.push(child);
 }
 
-let stopping = false;
 async function stop(code: number) {
   stopping = true;
-  for (const child of processes) child.kill('SIGTERM');
+  for (const child of children) child.kill('SIGTERM');
   await Promise.all(
-    processes.map((child) => child.exitCode !== null || new Promise((r) => child.once('exit', r))),
+    children.map((c) => c.exitCode !== null || new Promise((r) => c.once('exit', r))),
   );
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-start('task-api', process.execPath, ['services/task-api/dist/main.js'], {
-  ...common,
-  PORT: '8000',
-});
+const started: string[] = [];
+for (const app of runFile.apps) {
+  const cwd = resolve(dirname(runFilePath), app.appDirPath);
+  if (!existsSync(join(cwd, 'dist', 'main.js'))) continue; // not built (or not written yet)
+  const env = {
+    ...shared,
+    ...app.env,
+    DAPR_HTTP_PORT: String(app.daprHTTPPort),
+    POD_NAME: `${app.appID}-dev`,
+  };
+  const [command, ...args] = app.command;
+  start(app.appID, command === 'node' ? process.execPath : command!, args, cwd, env);
+  start(
+    `daprd ${app.appID}`,
+    daprd,
+    [
+      '--app-id',
+      app.appID,
+      '--app-port',
+      String(app.appPort),
+      '--app-protocol',
+      'http',
+      '--dapr-http-port',
+      String(app.daprHTTPPort),
+      '--dapr-grpc-port',
+      String(app.daprGRPCPort),
+      '--metrics-port',
+      String(app.metricsPort),
+      '--config',
+      resolve(dirname(runFilePath), runFile.common.configFilePath),
+      '--placement-host-address',
+      '',
+      '--scheduler-host-address',
+      '',
+      ...resources.flatMap((path) => ['--resources-path', path]),
+    ],
+    cwd,
+    env,
+  );
+  started.push(
+    `  ${app.appID.padEnd(16)} http://127.0.0.1:${app.appPort}   (sidecar :${app.daprHTTPPort})`,
+  );
+}
 
-const token = await signDevToken('dev-user', DEV_JWT_SECRET);
+const token = await signDevToken('dev-user', shared.AUTH_JWT_SECRET);
 console.log(`
-taskflow is starting:
-  REST API      http://127.0.0.1:8000/api/dev-user/tasks
-  API docs      http://127.0.0.1:8000/docs
+taskflow is starting on ${broker}:
+${started.join('\n')}
+
+  REST API      http://127.0.0.1:8000/api/dev-user/tasks   (docs: http://127.0.0.1:8000/docs)
+  WebSocket     ws://127.0.0.1:8030/ws/user/dev-user/tasks
   dev token     ${token}
 
-  try:         curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/dev-user/tasks
-                (TOKEN = the token printed above; \`pnpm run token <user>\` makes more)
+  export TOKEN=<the dev token>; curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/dev-user/tasks
+  more tokens:  pnpm run token <user_id>
 Ctrl-C stops everything.
 `);

@@ -20,7 +20,12 @@ export const Task = z.object({
   is_recurring: z.boolean(),
   next_occurrence: Instant.nullable(),
   time_zone: z.string().nullable(),
+  recurrence_mode: z.enum(['schedule', 'completion']).nullable(),
+  /** The series' first occurrence (RRULE DTSTART). */
+  series_start: Instant.nullable(),
   series_id: Uuid.nullable(),
+  /** For an instance of a series: the occurrence it stands for. */
+  occurrence_at: Instant.nullable(),
   version: z.int().min(1),
   created_at: Instant,
   updated_at: Instant,

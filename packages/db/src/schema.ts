@@ -12,6 +12,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
   varchar,
   type AnyPgColumn,
@@ -44,8 +45,14 @@ export const tasks = pgTable(
     isRecurring: boolean('is_recurring').notNull().default(false),
     nextOccurrence: instant('next_occurrence'),
     timeZone: text('time_zone'),
+    /** 'schedule': instances follow the rule's calendar; 'completion': one interval after done. */
+    recurrenceMode: text('recurrence_mode'),
+    /** The series' DTSTART: the rule's first occurrence, in `time_zone` wall-clock terms. */
+    seriesStart: instant('series_start'),
     /** The series an instance was spawned from; instances outlive their series. */
     seriesId: uuid('series_id').references((): AnyPgColumn => tasks.id, { onDelete: 'set null' }),
+    /** For an instance: the occurrence it was spawned for. One instance per occurrence. */
+    occurrenceAt: instant('occurrence_at'),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull().defaultNow(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
@@ -58,6 +65,14 @@ export const tasks = pgTable(
     index('idx_tasks_user_created').on(t.userId, t.createdAt.desc(), t.id.desc()),
     index('idx_tasks_user_due').on(t.userId, t.dueDate),
     index('idx_tasks_series').on(t.seriesId),
+    // Exactly one instance per occurrence, however many schedulers race or retry.
+    uniqueIndex('unique_instance_per_occurrence')
+      .on(t.seriesId, t.occurrenceAt)
+      .where(sql`${t.seriesId} is not null`),
+    check(
+      'tasks_recurrence_mode',
+      sql`${t.recurrenceMode} is null or ${t.recurrenceMode} in ('schedule', 'completion')`,
+    ),
     check('tasks_title_not_blank', sql`char_length(btrim(${t.title})) > 0`),
     check('tasks_description_length', sql`char_length(${t.description}) <= 10000`),
     check('tasks_version_positive', sql`${t.version} > 0`),
@@ -77,10 +92,25 @@ export const reminders = pgTable(
     remindAt: instant('remind_at').notNull(),
     notified: boolean('notified').notNull().default(false),
     createdAt: instant('created_at').notNull().defaultNow(),
+    /** Set for "N seconds before the due date": the reminder moves when the due date does. */
+    offsetSeconds: integer('offset_seconds'),
+    /** pending -> fired | missed | cancelled; `notified` is true once it left pending. */
+    status: text('status').notNull().default('pending'),
+    /** When it was fired, missed or cancelled. */
+    settledAt: instant('settled_at'),
+    /** Fired after its time (the worker was down), within the grace period. */
+    late: boolean('late').notNull().default(false),
   },
   (t) => [
     unique('unique_reminder_per_task_time').on(t.taskId, t.remindAt),
     index('idx_reminders_remind_at').on(t.remindAt),
+    // The worker's claim: due and still pending.
+    index('idx_reminders_pending_due')
+      .on(t.remindAt)
+      .where(sql`${t.status} = 'pending'`),
+    index('idx_reminders_task').on(t.taskId),
+    check('reminders_status', sql`${t.status} in ('pending', 'fired', 'missed', 'cancelled')`),
+    check('reminders_offset_positive', sql`${t.offsetSeconds} is null or ${t.offsetSeconds} >= 0`),
     index('idx_reminders_user_notified')
       .on(t.userId, t.notified)
       .where(sql`${t.notified} = false`),

@@ -19,12 +19,13 @@ export async function insertTaskWithEvents(
     with new_user as (insert into users (id) values (${task.user_id}) on conflict do nothing),
     new_task as (
       insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
-        recurrence_rule, is_recurring, next_occurrence, time_zone, series_id, version,
-        created_at, updated_at)
+        recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
+        series_id, occurrence_at, version, created_at, updated_at)
       values (${task.id}, ${task.user_id}, ${task.title}, ${task.description}, ${task.completed},
         ${task.completed_at}, ${task.due_date}, ${task.recurrence_rule}, ${task.is_recurring},
-        ${task.next_occurrence}, ${task.time_zone}, ${task.series_id}, ${task.version},
-        ${task.created_at}, ${task.updated_at})
+        ${task.next_occurrence}, ${task.time_zone}, ${task.recurrence_mode}, ${task.series_start},
+        ${task.series_id}, ${task.occurrence_at}, ${task.version}, ${task.created_at},
+        ${task.updated_at})
     )
     ${insertEventsSql(taskEvents)}`);
 }

@@ -66,9 +66,13 @@ declare module 'fastify' {
  * An onRequest hook for routes under `/.../:user_id/...`: the caller must present a valid token
  * (401) whose subject is the path's user (403). Runs before the body is read.
  */
-export function requireUserPath(verify: VerifyToken) {
+export function requireUserPath(
+  verify: VerifyToken,
+  tokenOf: (request: FastifyRequest) => string = (request) =>
+    bearerToken(request.headers.authorization),
+) {
   return async (request: FastifyRequest) => {
-    const principal = await verify(bearerToken(request.headers.authorization));
+    const principal = await verify(tokenOf(request));
     const { user_id: pathUser } = request.params as { user_id?: string };
     if (pathUser !== principal.userId) {
       throw new AppError('forbidden', 'the token does not belong to this user');
@@ -76,3 +80,26 @@ export function requireUserPath(verify: VerifyToken) {
     request.principal = principal;
   };
 }
+
+/**
+ * The token of a WebSocket upgrade. Browsers cannot set headers on one, so besides
+ * `Authorization` it may come as the subprotocols `bearer, <token>` or as `?access_token=`
+ * (redacted from every log line by the logger).
+ */
+export function upgradeToken(request: FastifyRequest): string {
+  if (request.headers.authorization) return bearerToken(request.headers.authorization);
+  const protocols = (request.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim());
+  const at = protocols.indexOf(BEARER_PROTOCOL);
+  if (at >= 0 && protocols[at + 1]) return protocols[at + 1]!;
+  const { access_token: fromQuery } = (request.query ?? {}) as { access_token?: unknown };
+  if (typeof fromQuery === 'string' && fromQuery) return fromQuery;
+  throw new AppError(
+    'unauthorized',
+    'send the token as Authorization: Bearer, as subprotocols "bearer, <token>", or as ?access_token=',
+  );
+}
+
+/** The subprotocol a server selects when the token came as `bearer, <token>`. */
+export const BEARER_PROTOCOL = 'bearer';

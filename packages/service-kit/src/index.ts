@@ -7,3 +7,4 @@ export * from './lifecycle.ts';
 export * from './logger.ts';
 export * from './openapi.ts';
 export * from './dev-token.ts';
+export * from './metrics.ts';

@@ -1,1 +1,5 @@
 export * from './postgres.ts';
+export * from './daprd.ts';
+export * from './ports.ts';
+export * from './processes.ts';
+export * from './fleet.ts';

@@ -2,7 +2,9 @@ import type { Database } from '@taskflow/db';
 import {
   createApp,
   registerHealth,
+  registerMetrics,
   registerOpenApi,
+  type Registry,
   requireUserPath,
   type App,
   type Logger,
@@ -15,10 +17,20 @@ export interface TaskApiDeps {
   database: Database;
   verifyToken: VerifyToken;
   logger: Logger;
+  /** Where /metrics reads from; the relay registers its metrics here too. */
+  registry?: Registry;
+  /** Called after every commit that appended events: wakes the outbox relay. */
+  eventsCommitted?: () => void;
 }
 
 /** The task-api HTTP app, without listening: main.ts listens, tests inject. */
-export async function buildTaskApi({ database, verifyToken, logger }: TaskApiDeps): Promise<App> {
+export async function buildTaskApi({
+  database,
+  verifyToken,
+  logger,
+  registry,
+  eventsCommitted,
+}: TaskApiDeps): Promise<App> {
   const app = createApp({ logger });
   await registerOpenApi(app, {
     title: 'taskflow task API',
@@ -27,8 +39,9 @@ export async function buildTaskApi({ database, verifyToken, logger }: TaskApiDep
       'Tasks, recurrence and reminders of one user. Every route needs a bearer JWT whose subject is the path user.',
   });
   registerHealth(app, [{ name: 'database', check: () => database.ping() }]);
+  if (registry) registerMetrics(app, registry);
 
-  const commands = taskCommands(database);
+  const commands = taskCommands(database, eventsCommitted);
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', requireUserPath(verifyToken));

@@ -8,6 +8,9 @@ const schema = z
     LOG_LEVEL: env.logLevel,
     DATABASE_URL: env.postgresUrl,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    DAPR_HTTP_PORT: env.port(3500),
+    DAPR_API_TOKEN: z.string().min(1).optional(),
+    PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
     ...env.auth,
   })
   .refine(...exactlyOneAuthSource);

@@ -1,6 +1,9 @@
+import { createDaprClient } from '@taskflow/dapr';
 import { connect } from '@taskflow/db';
+import { daprPublisher, startRelay } from '@taskflow/outbox';
 import {
   createLogger,
+  createMetricsRegistry,
   createTokenVerifier,
   exitOnStartupError,
   stopOnSignals,
@@ -16,8 +19,27 @@ try {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'task-api',
   });
-  const app = await buildTaskApi({ database, verifyToken: createTokenVerifier(config), logger });
-  stopOnSignals(app, logger, [() => database.close()]);
+  const registry = createMetricsRegistry('task-api');
+  const dapr = createDaprClient({
+    httpPort: config.DAPR_HTTP_PORT,
+    apiToken: config.DAPR_API_TOKEN,
+  });
+  // The relay needs no sidecar to start: until daprd answers, its rounds fail and back off, and
+  // the events wait in Postgres. User writes never depend on the sidecar or the broker.
+  const relay = startRelay({
+    database,
+    publisher: daprPublisher(dapr, config.PUBSUB_NAME),
+    logger,
+    registry,
+  });
+  const app = await buildTaskApi({
+    database,
+    verifyToken: createTokenVerifier(config),
+    logger,
+    registry,
+    eventsCommitted: () => relay.notify(),
+  });
+  stopOnSignals(app, logger, [() => relay.stop(), () => database.close()]);
   await app.listen({ port: config.PORT, host: config.HOST });
 } catch (error) {
   exitOnStartupError('task-api', error);

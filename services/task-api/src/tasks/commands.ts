@@ -50,7 +50,10 @@ function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
     is_recurring: false,
     next_occurrence: null,
     time_zone: null,
+    recurrence_mode: null,
+    series_start: null,
     series_id: null,
+    occurrence_at: null,
     version: 1,
     created_at: at,
     updated_at: at,
@@ -61,7 +64,13 @@ function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
  * Each command is one transaction: the change, its event in the outbox, and (for POST) the
  * idempotency record commit together or not at all.
  */
-export function taskCommands(database: Database) {
+export function taskCommands(database: Database, eventsCommitted: () => void = () => {}) {
+  /** Runs a write; once it has committed its events, the outbox relay is woken. */
+  const committing = async <T>(write: Promise<T>): Promise<T> => {
+    const result = await write;
+    eventsCommitted();
+    return result;
+  };
   return {
     async create(
       actor: Actor,
@@ -74,23 +83,25 @@ export function taskCommands(database: Database) {
       // The common case is one statement; an Idempotency-Key needs its claim in the same
       // transaction, so that a retry can never create twice.
       if (!idempotency) {
-        await insertTaskWithEvents(database.db, task, events);
+        await committing(insertTaskWithEvents(database.db, task, events));
         return { task, replayed: false };
       }
-      return database.transaction(async (tx) => {
-        const hash = fingerprintOf(idempotency.fingerprint);
-        const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
-        if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
-        if (claim.outcome === 'mismatch') {
-          throw new AppError(
-            'idempotency_key_reused',
-            'this Idempotency-Key was used for a different request',
-          );
-        }
-        await insertTaskWithEvents(tx, task, events);
-        await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
-        return { task, replayed: false };
-      });
+      return committing(
+        database.transaction(async (tx) => {
+          const hash = fingerprintOf(idempotency.fingerprint);
+          const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
+          if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
+          if (claim.outcome === 'mismatch') {
+            throw new AppError(
+              'idempotency_key_reused',
+              'this Idempotency-Key was used for a different request',
+            );
+          }
+          await insertTaskWithEvents(tx, task, events);
+          await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
+          return { task, replayed: false };
+        }),
+      );
     },
 
     /**
@@ -103,23 +114,27 @@ export function taskCommands(database: Database) {
       changes: TaskChanges,
       expectedVersion?: number,
     ): Promise<Task> {
-      return database.transaction(async (tx) => {
-        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
-        const effective = effectiveChanges(before, changes);
-        if (Object.keys(effective).length === 0) return toTask(before);
-        const task = toTask(await updateTask(tx, id, effective));
-        const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
-        await appendEvents(tx, [makeEvent(type, task, task, actor)]);
-        return task;
-      });
+      return committing(
+        database.transaction(async (tx) => {
+          const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+          const effective = effectiveChanges(before, changes);
+          if (Object.keys(effective).length === 0) return toTask(before);
+          const task = toTask(await updateTask(tx, id, effective));
+          const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
+          await appendEvents(tx, [makeEvent(type, task, task, actor)]);
+          return task;
+        }),
+      );
     },
 
     async remove(actor: Actor, id: string, expectedVersion?: number): Promise<void> {
-      await database.transaction(async (tx) => {
-        await lockOwnTask(tx, actor.userId, id, expectedVersion);
-        const task = toTask(await deleteTask(tx, id));
-        await appendEvents(tx, [makeEvent('task.deleted', task, task, actor)]);
-      });
+      await committing(
+        database.transaction(async (tx) => {
+          await lockOwnTask(tx, actor.userId, id, expectedVersion);
+          const task = toTask(await deleteTask(tx, id));
+          await appendEvents(tx, [makeEvent('task.deleted', task, task, actor)]);
+        }),
+      );
     },
   };
 }

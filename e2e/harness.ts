@@ -1,0 +1,142 @@
+import { afterAll, onTestFailed } from 'vitest';
+import { WsMessage } from '@taskflow/contracts';
+import { signDevToken } from '@taskflow/service-kit';
+import {
+  brokerOfRun,
+  FLEET_JWT_SECRET,
+  startFleet,
+  type Fleet,
+  type FleetOptions,
+} from '@taskflow/testkit';
+
+/**
+ * The fleet for one test file, on the run's broker; stopped after the file. When a test fails,
+ * every process's last log lines are printed with it.
+ */
+export async function fleetForFile(replicas: FleetOptions['replicas']): Promise<Fleet> {
+  const fleet = await startFleet({ broker: brokerOfRun(), replicas });
+  afterAll(() => fleet.stop(), 60_000);
+  return fleet;
+}
+
+export function printLogsOnFailure(fleet: Fleet): void {
+  onTestFailed(() => {
+    console.error(fleet.logs());
+  });
+}
+
+/** A JSON answer of task-api: a task, a list or an error body. */
+export type Answer = { id: string } & Record<string, unknown>;
+
+export interface User {
+  id: string;
+  token: string;
+  /** Calls task-api as this user. */
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Answer }>;
+}
+
+export async function newUser(fleet: Fleet, prefix = 'user'): Promise<User> {
+  const id = `${prefix}-${crypto.randomUUID()}`;
+  const token = await signDevToken(id, FLEET_JWT_SECRET);
+  return {
+    id,
+    token,
+    async call(method, path, body) {
+      const response = await fetch(`${fleet.api}/api/${id}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, json: text ? JSON.parse(text) : undefined };
+    },
+  };
+}
+
+export interface Socket {
+  messages: Array<{ message: WsMessage; receivedAt: number }>;
+  /** Resolves with the first message (already received or to come) that matches. */
+  waitFor(
+    match: (message: WsMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<{ message: WsMessage; receivedAt: number }>;
+  close(): void;
+}
+
+/** A browser-like socket: the token travels as the subprotocols `bearer, <token>`. */
+export async function openSocket(fleet: Fleet, user: User, replica = 0): Promise<Socket> {
+  const notifier = fleet.replicas['ws-notifier'][replica];
+  if (!notifier) throw new Error(`no ws-notifier replica ${replica}`);
+  const url = `${notifier.url.replace('http', 'ws')}/ws/user/${user.id}/tasks`;
+  const ws = new WebSocket(url, ['bearer', user.token]);
+  const messages: Socket['messages'] = [];
+  const waiters = new Set<() => void>();
+  ws.addEventListener('message', (event) => {
+    messages.push({
+      message: WsMessage.parse(JSON.parse(String(event.data))),
+      receivedAt: performance.now(),
+    });
+    for (const wake of waiters) wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(), { once: true });
+    ws.addEventListener('error', () => reject(new Error(`socket to ${url} failed`)), {
+      once: true,
+    });
+  });
+  return {
+    messages,
+    waitFor(match, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = messages.find((m) => match(m.message));
+          if (!found) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching message within ${timeoutMs} ms (got ${messages.length})`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    close: () => ws.close(),
+  };
+}
+
+/**
+ * Waits until the pipeline delivers end to end (consumer groups joined, partitions assigned):
+ * a probe user creates tasks until one reaches its socket on every ws-notifier replica.
+ */
+export async function waitUntilDelivering(fleet: Fleet, timeoutMs = 90_000): Promise<void> {
+  const probe = await newUser(fleet, 'probe');
+  const sockets = await Promise.all(
+    fleet.replicas['ws-notifier'].map((_, index) => openSocket(fleet, probe, index)),
+  );
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const { json } = await probe.call('POST', '/tasks', { title: 'probe' });
+      const arrived = await Promise.all(
+        sockets.map((s) =>
+          s
+            .waitFor((m) => m.data.id === json.id, 1000)
+            .then(
+              () => true,
+              () => false,
+            ),
+        ),
+      );
+      if (arrived.every(Boolean)) return;
+    }
+    throw new Error(`the pipeline did not deliver within ${timeoutMs} ms`);
+  } finally {
+    for (const socket of sockets) socket.close();
+  }
+}

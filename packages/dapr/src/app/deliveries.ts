@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/** What a subscription handler answers for one message; daprd acts on it. */
+export type DeliveryStatus = 'SUCCESS' | 'RETRY' | 'DROP';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['SUCCESS', 'RETRY', 'DROP'];
+
+/** One message as daprd delivered it, single or as an entry of a bulk delivery. */
+export interface DeliveredMessage {
+  /** The CloudEvent id (daprd's, or the publisher's for a forwarded CloudEvent). */
+  id: string;
+  topic: string;
+  pubsub: string;
+  /** The CloudEvent `time`: when it was published (second precision). */
+  publishedAt: Date | undefined;
+  /** The payload the publisher sent, still unchecked. */
+  data: unknown;
+  /** The whole CloudEvent, to dead-letter it unchanged; undefined for a raw payload. */
+  cloudEvent: Record<string, unknown> | undefined;
+}
+
+const CloudEvent = z.looseObject({
+  id: z.string(),
+  topic: z.string().optional(),
+  pubsubname: z.string().optional(),
+  time: z.string().optional(),
+  data: z.unknown().optional(),
+  data_base64: z.string().optional(),
+});
+
+/**
+ * What daprd 1.16 POSTs for a bulk subscription (Content-Type: application/json):
+ * `{ id, type: "com.dapr.event.sent.bulk", topic, pubsubname, metadata,
+ *    entries: [{ entryId, event: <CloudEvent object>, metadata, contentType }] }`.
+ * It expects `{ statuses: [{ entryId, status }] }` back; an entry left out is retried.
+ */
+export const BulkDelivery = z.object({
+  topic: z.string(),
+  pubsubname: z.string(),
+  entries: z.array(
+    z.object({
+      entryId: z.string(),
+      event: z.unknown(),
+      contentType: z.string().optional(),
+    }),
+  ),
+});
+export type BulkDelivery = z.infer<typeof BulkDelivery>;
+
+export function isBulkDelivery(body: unknown): boolean {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    Array.isArray((body as { entries?: unknown }).entries)
+  );
+}
+
+/**
+ * Reads one delivered message: a CloudEvent object (the normal case), or the base64 string
+ * daprd sends for a rawPayload subscription. `where` fills in topic and pub/sub when the event
+ * does not say. Returns a reason instead when it is not a message at all.
+ */
+export function readMessage(
+  event: unknown,
+  where: { topic: string; pubsub: string; fallbackId: string },
+): DeliveredMessage | { unreadable: string } {
+  if (typeof event === 'string') {
+    const data = decodeBase64Json(event);
+    if (data === undefined) return { unreadable: 'raw payload is not base64-encoded JSON' };
+    return {
+      id: where.fallbackId,
+      topic: where.topic,
+      pubsub: where.pubsub,
+      publishedAt: undefined,
+      data: data.value,
+      cloudEvent: undefined,
+    };
+  }
+  const parsed = CloudEvent.safeParse(event);
+  if (!parsed.success) return { unreadable: 'not a CloudEvent (no string id)' };
+  const cloudEvent = parsed.data;
+  let data: unknown = cloudEvent.data;
+  if (data === undefined && cloudEvent.data_base64 !== undefined) {
+    const decoded = decodeBase64Json(cloudEvent.data_base64);
+    if (decoded === undefined) return { unreadable: 'data_base64 is not base64-encoded JSON' };
+    data = decoded.value;
+  }
+  const time = cloudEvent.time === undefined ? Number.NaN : Date.parse(cloudEvent.time);
+  return {
+    id: cloudEvent.id,
+    topic: cloudEvent.topic ?? where.topic,
+    pubsub: cloudEvent.pubsubname ?? where.pubsub,
+    publishedAt: Number.isNaN(time) ? undefined : new Date(time),
+    data,
+    cloudEvent: event as Record<string, unknown>,
+  };
+}
+
+/**
+ * Whether a message was published before `cutoff`. CloudEvent times have whole seconds, so a
+ * message stamped in the cutoff's own second counts as not before it (never skip too much).
+ */
+export function publishedBefore(message: DeliveredMessage, cutoff: Date): boolean {
+  if (message.publishedAt === undefined) return false;
+  const cutoffSecond = Math.floor(cutoff.getTime() / 1000) * 1000;
+  return message.publishedAt.getTime() < cutoffSecond;
+}
+
+/** A short, log- and header-friendly account of why a payload failed its schema. */
+export function describeIssues(error: z.ZodError, max = 400): string {
+  const text = error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function decodeBase64Json(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(Buffer.from(text, 'base64').toString('utf8')) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,130 @@
+import { DaprError } from '../errors.ts';
+import {
+  callSidecar,
+  failureOf,
+  isSuccess,
+  segment,
+  type SidecarConnection,
+} from './sidecar-http.ts';
+
+export interface PublishOptions {
+  /** Per-message metadata, e.g. `{ partitionKey: userId }` (Kafka record key). */
+  metadata?: Record<string, string>;
+  /** Publish the JSON as is, without daprd's CloudEvent envelope. */
+  rawPayload?: boolean;
+  /**
+   * `application/json` (default). `application/cloudevents+json` publishes `event` as the
+   * CloudEvent itself (daprd keeps its id, source and time): used to forward a delivery as is.
+   */
+  contentType?: 'application/json' | 'application/cloudevents+json';
+}
+
+export interface BulkPublishEntry {
+  /** Unique within the request; failures are reported by it. */
+  entryId: string;
+  event: unknown;
+  metadata?: Record<string, string>;
+}
+
+export interface BulkPublishResult {
+  /** Entries the broker did not take; empty when all were published. */
+  failedEntryIds: string[];
+  /** Why, by entry id. */
+  errors: Record<string, string>;
+}
+
+// Direct HTTP instead of @dapr/dapr `client.pubsub.publish`: the SDK call has no timeout (a hung
+// sidecar hangs the outbox relay), waits up to 30 s for a sidecar that is down on its first
+// call, and returns failures as `{ error }` with the status inside a JSON string in the message.
+/** Publishes one event; resolves once the broker has it, throws DaprError otherwise. */
+export async function publish(
+  connection: SidecarConnection,
+  pubsub: string,
+  topic: string,
+  event: unknown,
+  options: PublishOptions = {},
+): Promise<void> {
+  const operation = `publish ${pubsub}/${topic}`;
+  const response = await callSidecar(connection, {
+    operation,
+    method: 'POST',
+    path: `/v1.0/publish/${segment(pubsub)}/${segment(topic)}`,
+    metadata: withRawPayload(options.metadata, options.rawPayload),
+    body: JSON.stringify(event),
+    contentType: options.contentType ?? 'application/json',
+  });
+  if (!isSuccess(response.status)) throw failureOf(operation, response);
+}
+
+// Direct HTTP instead of @dapr/dapr `client.pubsub.publishBulk`: the SDK matches daprd's
+// `failedEntries[].entryId` against `entryID` and finds nothing, so a failed entry is reported
+// as published (dapr/js-sdk#703; still so in 3.18.0, see test/sdk-findings.test.ts).
+/**
+ * Publishes several events in one call. Entries the broker refused are returned in
+ * `failedEntryIds` (daprd answers 500 with a `failedEntries` list, for some or all of them);
+ * a request daprd rejects as a whole (unknown pub/sub, bad request, no sidecar) throws.
+ */
+export async function publishBulk(
+  connection: SidecarConnection,
+  pubsub: string,
+  topic: string,
+  entries: BulkPublishEntry[],
+  options: { metadata?: Record<string, string> } = {},
+): Promise<BulkPublishResult> {
+  if (entries.length === 0) return { failedEntryIds: [], errors: {} };
+  const operation = `bulk publish ${pubsub}/${topic}`;
+  const response = await callSidecar(connection, {
+    operation,
+    method: 'POST',
+    path: `/v1.0-alpha1/publish/bulk/${segment(pubsub)}/${segment(topic)}`,
+    metadata: options.metadata,
+    body: JSON.stringify(
+      entries.map((entry) => ({
+        entryId: entry.entryId,
+        event: entry.event,
+        contentType: 'application/json',
+        ...(entry.metadata ? { metadata: entry.metadata } : {}),
+      })),
+    ),
+  });
+  if (isSuccess(response.status)) return { failedEntryIds: [], errors: {} };
+  const failed = parseFailedEntries(response.text);
+  if (failed.length === 0) throw failureOf(operation, response);
+  const known = new Set(entries.map((entry) => entry.entryId));
+  const unknown = failed.filter((entry) => !known.has(entry.entryId));
+  if (unknown.length > 0) {
+    throw new DaprError(operation, `daprd reported failures for entries it was not sent`, {
+      status: response.status,
+      body: response.text,
+    });
+  }
+  return {
+    failedEntryIds: failed.map((entry) => entry.entryId),
+    errors: Object.fromEntries(failed.map((entry) => [entry.entryId, entry.error])),
+  };
+}
+
+/** daprd's bulk publish failure body: `{"failedEntries":[{"entryId","error"}],"errorCode"}`. */
+export function parseFailedEntries(text: string): Array<{ entryId: string; error: string }> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const list = (body as { failedEntries?: unknown } | null)?.failedEntries;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item: unknown) => {
+    const { entryId, error } = (item ?? {}) as { entryId?: unknown; error?: unknown };
+    return typeof entryId === 'string'
+      ? [{ entryId, error: typeof error === 'string' ? error : 'failed' }]
+      : [];
+  });
+}
+
+function withRawPayload(
+  metadata: Record<string, string> | undefined,
+  rawPayload: boolean | undefined,
+): Record<string, string> | undefined {
+  return rawPayload ? { ...metadata, rawPayload: 'true' } : metadata;
+}

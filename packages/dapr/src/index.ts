@@ -1,0 +1,15 @@
+export * from './errors.ts';
+export { createDaprClient, type DaprClient, type DaprClientOptions } from './client/client.ts';
+export type { BulkPublishEntry, BulkPublishResult, PublishOptions } from './client/publish.ts';
+export type { Concurrency, StateEntry, StateItem, StateOperation } from './client/state.ts';
+export { registerSidecarRoutes, type SidecarRoutesOptions } from './app/sidecar-routes.ts';
+export {
+  deadLetterTopicOf,
+  defineSubscription,
+  type DeliveryContext,
+  type Subscription,
+  type SubscriptionDefinition,
+} from './app/subscriptions.ts';
+export type { DeliveryStatus } from './app/deliveries.ts';
+export type { CronBinding } from './app/bindings.ts';
+export { tokensEqual } from './app/token.ts';

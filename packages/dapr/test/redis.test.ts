@@ -1,0 +1,745 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { freePort, startDaprd, type Daprd } from '@taskflow/testkit';
+import {
+  createDaprClient,
+  DaprError,
+  defineSubscription,
+  EtagMismatchError,
+  SidecarUnavailableError,
+  type DaprClient,
+  type DeliveryStatus,
+} from '../src/index.ts';
+import {
+  eventually,
+  resourcesDir,
+  runId,
+  startRedis,
+  startTestApp,
+  type PrivateRedis,
+  type Received,
+  type TestApp,
+} from './harness.ts';
+
+// One private Redis (proto-max-bulk-len at its 1 MB minimum, so one oversize entry of a bulk
+// publish fails for real), one daprd and one app for most tests; more daprds where a test
+// needs its own (tokens, outages).
+const run = runId();
+const topic = (name: string) => `${run}.${name}`;
+const Payload = z.object({ n: z.number().int(), note: z.string().optional() });
+type Payload = z.infer<typeof Payload>;
+
+let redis: PrivateRedis;
+let daprd: Daprd;
+let dapr: DaprClient;
+let app: TestApp;
+let resources: { path: string; remove(): void };
+
+const received: Record<string, Array<Received<Payload>>> = {};
+const answers: Record<string, DeliveryStatus[]> = {};
+const calls: Record<string, number> = {};
+let ticks = 0;
+let probedTicks = 0;
+
+/** A handler that records what it got and answers from a script (then SUCCESS). */
+function scripted(name: string, script: Array<DeliveryStatus | 'THROW'> = []) {
+  received[name] = [];
+  calls[name] = 0;
+  return (data: Payload, ctx: { messageId: string; topic: string; publishedAt?: Date }) => {
+    const call = calls[name]!++;
+    received[name]!.push({
+      data,
+      messageId: ctx.messageId,
+      topic: ctx.topic,
+      publishedAt: ctx.publishedAt,
+    });
+    const answer = script[call] ?? 'SUCCESS';
+    if (answer === 'THROW') throw new Error(`${name}: failing on purpose (call ${call})`);
+    (answers[name] ??= []).push(answer);
+    return answer;
+  };
+}
+
+const dump = () =>
+  `daprd:\n${daprd?.logs().split('\n').slice(-30).join('\n')}\napp requests: ${JSON.stringify(
+    app?.requests.map((r) => [r.method, r.url, r.status]),
+  )}`;
+
+function subscriptionYaml(name: string, route: string, options: { bulk?: boolean } = {}) {
+  return `apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata:
+  name: ${name.replaceAll('.', '-')}
+spec:
+  pubsubname: ps
+  topic: ${topic(name)}
+  routes:
+    default: ${route}
+  deadLetterTopic: ${topic(name)}.deadletter
+${options.bulk ? '  bulkSubscribe:\n    enabled: true\n    maxMessagesCount: 50\n    maxAwaitDurationMs: 40\n' : ''}scopes: [dapr-test]
+---
+`;
+}
+
+beforeAll(async () => {
+  redis = await startRedis(['--proto-max-bulk-len', '1mb']);
+  resources = resourcesDir({
+    'components.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: ps
+spec:
+  type: pubsub.redis
+  version: v1
+  metadata:
+    - { name: redisHost, value: "${redis.host}" }
+    - { name: concurrency, value: "50" }
+    - { name: queueDepth, value: "50" }
+scopes: [dapr-test]
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: st
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+    - { name: redisHost, value: "${redis.host}" }
+scopes: [dapr-test]
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: tick-explicit
+spec:
+  type: bindings.cron
+  version: v1
+  metadata:
+    - { name: schedule, value: "@every 1s" }
+    - { name: direction, value: input }
+    - { name: route, value: /tick }
+scopes: [dapr-test]
+---
+# No direction: daprd probes the route with OPTIONS first and starts it only on 2xx/405.
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: tick-probed
+spec:
+  type: bindings.cron
+  version: v1
+  metadata:
+    - { name: schedule, value: "@every 1s" }
+    - { name: route, value: /tick-probed }
+scopes: [dapr-test]
+`,
+    // Fast, bounded retries so that redelivery and dead-lettering show within a test.
+    'resiliency.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: test-resiliency
+spec:
+  policies:
+    retries:
+      quick: { policy: constant, duration: 150ms, maxRetries: 3 }
+  targets:
+    components:
+      ps:
+        inbound: { retry: quick }
+scopes: [dapr-test]
+`,
+    'subscriptions.yaml':
+      subscriptionYaml('single', '/single') +
+      subscriptionYaml('bulk', '/bulk', { bulk: true }) +
+      subscriptionYaml('retry', '/retry') +
+      subscriptionYaml('throw', '/throw') +
+      subscriptionYaml('throwbulk', '/throwbulk', { bulk: true }) +
+      subscriptionYaml('exhaust', '/exhaust') +
+      subscriptionYaml('drop', '/drop') +
+      subscriptionYaml('skip', '/skip') +
+      subscriptionYaml('single.deadletter', '/dlq/single') +
+      subscriptionYaml('bulk.deadletter', '/dlq/bulk', { bulk: true }) +
+      subscriptionYaml('exhaust.deadletter', '/dlq/exhaust') +
+      subscriptionYaml('drop.deadletter', '/dlq/drop'),
+  });
+  // The app starts first (daprd connects to it) and dead-letters through the client made after.
+  const lazy: Pick<DaprClient, 'publish'> = { publish: (...args) => dapr.publish(...args) };
+  app = await startTestApp({
+    dapr: lazy,
+    subscriptions: [
+      defineSubscription({ route: '/single', schema: Payload, handler: scripted('single') }),
+      defineSubscription({ route: '/bulk', schema: Payload, handler: scripted('bulk') }),
+      defineSubscription({
+        route: '/retry',
+        schema: Payload,
+        handler: scripted('retry', ['RETRY', 'RETRY']),
+      }),
+      defineSubscription({
+        route: '/throw',
+        schema: Payload,
+        handler: scripted('throw', ['THROW']),
+      }),
+      defineSubscription({
+        route: '/throwbulk',
+        schema: Payload,
+        handler: scripted('throwbulk', ['THROW']),
+      }),
+      defineSubscription({
+        route: '/exhaust',
+        schema: Payload,
+        handler: scripted('exhaust', Array(20).fill('RETRY')),
+      }),
+      defineSubscription({ route: '/drop', schema: Payload, handler: scripted('drop', ['DROP']) }),
+      defineSubscription({
+        route: '/skip',
+        schema: Payload,
+        handler: scripted('skip'),
+        skipPublishedBefore: new Date(Date.now() + 3_600_000),
+      }),
+      ...['single', 'bulk', 'exhaust', 'drop'].map((name) =>
+        defineSubscription({
+          route: `/dlq/${name}`,
+          schema: z.unknown(),
+          handler: () => 'SUCCESS',
+        }),
+      ),
+    ],
+    bindings: [
+      { route: '/tick', handler: () => void ticks++ },
+      { route: '/tick-probed', handler: () => void probedTicks++ },
+    ],
+  });
+  daprd = await startDaprd({
+    appId: 'dapr-test',
+    appPort: app.port,
+    resourcesPaths: [resources.path],
+  });
+  dapr = createDaprClient({ httpPort: daprd.httpPort });
+  await dapr.waitForSidecar({ timeoutMs: 5_000 });
+}, 30_000);
+
+afterAll(async () => {
+  await daprd?.stop();
+  await app?.close();
+  await redis?.stop();
+  resources?.remove();
+});
+
+const dlqBodies = (route: string) =>
+  app.requests
+    .filter((r) => r.url === route)
+    .flatMap((r) => {
+      const body = r.body as { entries?: Array<{ event: unknown }> } | undefined;
+      return body?.entries ? body.entries.map((e) => e.event) : [r.body];
+    }) as Array<Record<string, unknown>>;
+
+describe('sidecar (Redis Streams, state.redis)', () => {
+  it('loads the components and declarative subscriptions', async () => {
+    const metadata = (await (await fetch(`${daprd.url}/v1.0/metadata`)).json()) as {
+      components: Array<{ name: string; type: string }>;
+      subscriptions: Array<{ topic: string; type: string }>;
+    };
+    expect(metadata.components.map((c) => `${c.name}=${c.type}`).sort()).toEqual([
+      'ps=pubsub.redis',
+      'st=state.redis',
+      'tick-explicit=bindings.cron',
+      'tick-probed=bindings.cron',
+    ]);
+    expect(metadata.subscriptions.map((s) => s.type)).toContain('DECLARATIVE');
+    expect(metadata.subscriptions.map((s) => s.topic)).toContain(topic('single'));
+    // daprd asked the app, and the app said "nothing programmatic".
+    const subscribe = app.requests.find((r) => r.url === '/dapr/subscribe');
+    expect(subscribe?.reply).toEqual([]);
+  });
+
+  it('publishes a CloudEvent and delivers it to the declarative subscription', async () => {
+    const before = Date.now();
+    await dapr.publish(
+      'ps',
+      topic('single'),
+      { n: 1, note: 'hello' },
+      { metadata: { partitionKey: 'user-1' } },
+    );
+    const [got] = await eventually(
+      'the event at /single',
+      () => received.single!.length > 0 && received.single,
+      { context: dump },
+    );
+    expect(got!.data).toEqual({ n: 1, note: 'hello' });
+    expect(got!.topic).toBe(topic('single'));
+    expect(got!.publishedAt!.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    const delivery = app.requests.find((r) => r.url === '/single')!;
+    expect(delivery.contentType).toBe('application/cloudevents+json');
+    expect(delivery.body).toMatchObject({
+      specversion: '1.0',
+      type: 'com.dapr.event.sent',
+      source: 'dapr-test',
+      datacontenttype: 'application/json',
+      topic: topic('single'),
+      pubsubname: 'ps',
+      id: got!.messageId,
+      data: { n: 1, note: 'hello' },
+    });
+    expect(delivery.reply).toEqual({ status: 'SUCCESS' });
+  });
+
+  it('bulk-publishes, and delivers in bulk with a status per entry', async () => {
+    const entries = Array.from({ length: 30 }, (_, i) => ({ entryId: `e${i}`, event: { n: i } }));
+    const result = await dapr.publishBulk('ps', topic('bulk'), entries, {
+      metadata: { partitionKey: 'user-2' },
+    });
+    expect(result).toEqual({ failedEntryIds: [], errors: {} });
+    await eventually('30 events at /bulk', () => received.bulk!.length >= 30, { context: dump });
+    expect(received.bulk!.map((r) => r.data.n).sort((a, b) => a - b)).toEqual(
+      entries.map((_, i) => i),
+    );
+    // The wire format daprd 1.16 uses for bulkSubscribe, and what it is answered.
+    const batches = app.requests.filter((r) => r.url === '/bulk');
+    expect(batches.every((b) => b.contentType === 'application/json')).toBe(true);
+    const first = batches[0]!.body as { entries: Array<Record<string, unknown>> };
+    expect(first).toMatchObject({
+      topic: topic('bulk'),
+      pubsubname: 'ps',
+      type: 'com.dapr.event.sent.bulk',
+    });
+    expect(first.entries[0]).toMatchObject({
+      entryId: expect.any(String),
+      contentType: 'application/cloudevents+json',
+      event: { specversion: '1.0', data: { n: expect.any(Number) } },
+    });
+    expect(batches[0]!.reply).toEqual({
+      statuses: first.entries.map((e) => ({ entryId: e.entryId, status: 'SUCCESS' })),
+    });
+    expect(
+      Math.max(...batches.map((b) => (b.body as { entries: unknown[] }).entries.length)),
+    ).toBeGreaterThan(1);
+  });
+
+  it('detects the bulk entry the broker refused (not "success", unlike js-sdk #703)', async () => {
+    const oversize = 'x'.repeat(1_100_000); // > proto-max-bulk-len 1mb of this Redis
+    const result = await dapr.publishBulk('ps', topic('bulk'), [
+      { entryId: 'ok-1', event: { n: 101 } },
+      { entryId: 'too-big', event: { n: 102, note: oversize } },
+      { entryId: 'ok-2', event: { n: 103 } },
+    ]);
+    expect(result.failedEntryIds).toEqual(['too-big']);
+    expect(result.errors['too-big']).toMatch(/invalid bulk length/);
+    await eventually('the two good entries at /bulk', () =>
+      [101, 103].every((n) => received.bulk!.some((r) => r.data.n === n)),
+    );
+  });
+
+  it('throws DaprError for a request daprd rejects as a whole', async () => {
+    const error = await dapr
+      .publishBulk('nope', topic('bulk'), [{ entryId: 'a', event: {} }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DaprError);
+    expect(error).toMatchObject({ status: 404, errorCode: 'ERR_PUBSUB_NOT_FOUND' });
+    await expect(dapr.publish('nope', 't', {})).rejects.toMatchObject({
+      name: 'DaprError',
+      status: 404,
+      errorCode: 'ERR_PUBSUB_NOT_FOUND',
+      message: expect.stringMatching(
+        /publish nope\/t failed: HTTP 404 ERR_PUBSUB_NOT_FOUND: pubsub nope is not found/,
+      ),
+    });
+  });
+
+  it('redelivers a message the handler answers RETRY', async () => {
+    await dapr.publish('ps', topic('retry'), { n: 7 });
+    await eventually('three attempts at /retry', () => calls.retry! >= 3, { context: dump });
+    expect(answers.retry!.slice(0, 3)).toEqual(['RETRY', 'RETRY', 'SUCCESS']);
+    expect(received.retry!.every((r) => r.messageId === received.retry![0]!.messageId)).toBe(true);
+  });
+
+  it('treats a throwing handler as RETRY, not as acknowledged (js-sdk #720)', async () => {
+    await dapr.publish('ps', topic('throw'), { n: 8 });
+    await eventually('a second attempt at /throw', () => calls.throw! >= 2, { context: dump });
+    const replies = app.requests.filter((r) => r.url === '/throw').map((r) => r.reply);
+    expect(replies.slice(0, 2)).toEqual([{ status: 'RETRY' }, { status: 'SUCCESS' }]);
+    expect(app.logs.some((l) => l.msg === 'handler failed: retrying')).toBe(true);
+    // The same in a bulk delivery: that entry alone is RETRY.
+    await dapr.publish('ps', topic('throwbulk'), { n: 9 });
+    await eventually('a second attempt at /throwbulk', () => calls.throwbulk! >= 2, {
+      context: dump,
+    });
+    const bulkReplies = app.requests
+      .filter((r) => r.url === '/throwbulk')
+      .map((r) => r.reply as { statuses: Array<{ status: string }> });
+    expect(bulkReplies[0]!.statuses.map((s) => s.status)).toEqual(['RETRY']);
+  });
+
+  it('dead-letters an invalid payload at once, says why, and keeps delivering', async () => {
+    await dapr.publish('ps', topic('single'), { n: 'not a number' });
+    await dapr.publish('ps', topic('single'), { n: 42 });
+    await eventually(
+      'the valid event after the poison one',
+      () => received.single!.some((r) => r.data.n === 42),
+      { context: dump },
+    );
+    const [dead] = await eventually(
+      'the poison event at /dlq/single',
+      () => dlqBodies('/dlq/single').length > 0 && dlqBodies('/dlq/single'),
+      { context: dump },
+    );
+    expect(dead).toMatchObject({
+      data: { n: 'not a number' },
+      topic: topic('single.deadletter'),
+      deadletterreason: expect.stringMatching(/payload does not match its schema: n: /),
+    });
+    const line = app.logs.find((l) => l.msg === 'invalid message: sent to the dead-letter topic');
+    expect(line).toMatchObject({
+      topic: topic('single'),
+      dead_letter_topic: topic('single.deadletter'),
+      reason: expect.stringMatching(/^payload does not match/),
+    });
+    // Acknowledged once dead-lettered, never retried.
+    const poisonDeliveries = app.requests.filter(
+      (r) =>
+        r.url === '/single' && (r.body as { data?: { n?: unknown } }).data?.n === 'not a number',
+    );
+    expect(poisonDeliveries.map((r) => r.reply)).toEqual([{ status: 'SUCCESS' }]);
+  });
+
+  it('dead-letters an invalid entry of a bulk delivery, and handles the others', async () => {
+    const result = await dapr.publishBulk('ps', topic('bulk'), [
+      { entryId: 'bad', event: { nope: true } },
+      { entryId: 'good', event: { n: 201 } },
+    ]);
+    expect(result.failedEntryIds).toEqual([]);
+    await eventually('the good entry', () => received.bulk!.some((r) => r.data.n === 201), {
+      context: dump,
+    });
+    const dead = await eventually(
+      'the bad entry at /dlq/bulk',
+      () => dlqBodies('/dlq/bulk').find((b) => (b.data as { nope?: boolean })?.nope),
+      { context: dump },
+    );
+    expect(dead.deadletterreason).toMatch(/n: /);
+  });
+
+  it('sends a message that is retried to the end of the inbound policy to the dead-letter topic', async () => {
+    await dapr.publish('ps', topic('exhaust'), { n: 11 });
+    const dead = await eventually(
+      'the exhausted event at /dlq/exhaust',
+      () => dlqBodies('/dlq/exhaust')[0],
+      { context: dump, timeoutMs: 15_000 },
+    );
+    expect(dead.data).toEqual({ n: 11 });
+    expect(calls.exhaust).toBe(4); // 1 + maxRetries 3
+  });
+
+  it('lets daprd dead-letter a message the handler DROPs', async () => {
+    await dapr.publish('ps', topic('drop'), { n: 12 });
+    const dead = await eventually(
+      'the dropped event at /dlq/drop',
+      () => dlqBodies('/dlq/drop')[0],
+      { context: dump },
+    );
+    expect(dead.data).toEqual({ n: 12 });
+    expect(calls.drop).toBe(1);
+  });
+
+  it('acknowledges without handling what was published before skipPublishedBefore', async () => {
+    await dapr.publish('ps', topic('skip'), { n: 13 });
+    const delivery = await eventually('the delivery at /skip', () =>
+      app.requests.find((r) => r.url === '/skip' && r.reply),
+    );
+    expect(delivery.reply).toEqual({ status: 'SUCCESS' });
+    expect(calls.skip).toBe(0);
+  });
+
+  it('fires cron bindings: an explicit input binding, and one behind the OPTIONS probe', async () => {
+    await eventually('two ticks of each binding', () => ticks >= 2 && probedTicks >= 2, {
+      context: dump,
+      timeoutMs: 5_000,
+    });
+    const tick = app.requests.find((r) => r.url === '/tick' && r.method === 'POST')!;
+    expect(tick.contentType).toBe('application/json');
+    expect(tick.body).toBeUndefined(); // empty body
+    expect(tick.status).toBe(200);
+    // daprd probed the route without `direction` at startup; the 200 made it start the binding.
+    expect(
+      app.requests.filter((r) => r.method === 'OPTIONS').map((r) => [r.url, r.status]),
+    ).toEqual([['/tick-probed', 200]]);
+  });
+});
+
+describe('state (state.redis)', () => {
+  const key = (name: string) => `${run}-${name}`;
+
+  it('reads back the value with its etag, and refuses a stale etag', async () => {
+    await dapr.saveState('st', [{ key: key('a'), value: { v: 1 } }]);
+    const first = await dapr.getState('st', key('a'), z.object({ v: z.number() }));
+    expect(first).toEqual({ value: { v: 1 }, etag: expect.any(String) });
+    await dapr.saveState('st', [{ key: key('a'), value: { v: 2 }, etag: first!.etag }]);
+    const second = await dapr.getState('st', key('a'));
+    expect(second!.value).toEqual({ v: 2 });
+    expect(second!.etag).not.toBe(first!.etag);
+    const stale = await dapr
+      .saveState('st', [{ key: key('a'), value: { v: 3 }, etag: first!.etag }])
+      .catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(EtagMismatchError);
+    expect(stale).toMatchObject({ status: 409, errorCode: 'ERR_STATE_SAVE' });
+    expect((await dapr.getState('st', key('a')))!.value).toEqual({ v: 2 });
+  });
+
+  it('deletes only with the current etag', async () => {
+    await dapr.saveState('st', [{ key: key('d'), value: 'x' }]);
+    const { etag } = (await dapr.getState('st', key('d')))!;
+    await expect(dapr.deleteState('st', key('d'), { etag: '999' })).rejects.toBeInstanceOf(
+      EtagMismatchError,
+    );
+    await dapr.deleteState('st', key('d'), { etag });
+    expect(await dapr.getState('st', key('d'))).toBeUndefined();
+    await dapr.deleteState('st', key('never-there')); // absent keys are fine
+  });
+
+  it('first-write creates a key once (an idempotency key)', async () => {
+    await dapr.saveState('st', [{ key: key('idem'), value: 1, concurrency: 'first-write' }]);
+    await expect(
+      dapr.saveState('st', [{ key: key('idem'), value: 2, concurrency: 'first-write' }]),
+    ).rejects.toBeInstanceOf(EtagMismatchError);
+    expect((await dapr.getState('st', key('idem')))!.value).toBe(1);
+  });
+
+  it('applies a transaction, and reports a stale etag in it as EtagMismatchError', async () => {
+    await dapr.saveState('st', [
+      { key: key('t1'), value: 1 },
+      { key: key('t2'), value: 2 },
+    ]);
+    const t1 = (await dapr.getState('st', key('t1')))!;
+    await dapr.stateTransaction('st', [
+      { operation: 'upsert', key: key('t1'), value: 10, etag: t1.etag },
+      { operation: 'delete', key: key('t2') },
+      { operation: 'upsert', key: key('t3'), value: 3 },
+    ]);
+    expect((await dapr.getState('st', key('t1')))!.value).toBe(10);
+    expect(await dapr.getState('st', key('t2'))).toBeUndefined();
+    expect((await dapr.getState('st', key('t3')))!.value).toBe(3);
+    const failed = await dapr
+      .stateTransaction('st', [
+        { operation: 'upsert', key: key('t1'), value: 11, etag: t1.etag }, // stale
+        { operation: 'upsert', key: key('t3'), value: 30 },
+      ])
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(EtagMismatchError);
+    expect(failed).toMatchObject({ status: 500, errorCode: 'ERR_STATE_TRANSACTION' });
+    expect((await dapr.getState('st', key('t1')))!.value).toBe(10);
+    // state.redis runs a transaction as MULTI/EXEC, which has no rollback: the operation after
+    // the failed etag check WAS applied. (PostgreSQL rolls back: see canonical-resources.test.ts.)
+    expect((await dapr.getState('st', key('t3')))!.value).toBe(30);
+  });
+
+  it('expires a key after its TTL', async () => {
+    await dapr.saveState('st', [{ key: key('ttl'), value: 'soon gone', ttlSeconds: 1 }]);
+    expect((await dapr.getState('st', key('ttl')))!.value).toBe('soon gone');
+    await eventually(
+      'the key to expire',
+      async () => (await dapr.getState('st', key('ttl'))) === undefined,
+      { timeoutMs: 3_000 },
+    );
+    await dapr.stateTransaction('st', [
+      { operation: 'upsert', key: key('ttl-tx'), value: 1, ttlSeconds: 1 },
+    ]);
+    await eventually(
+      'the transaction key to expire',
+      async () => (await dapr.getState('st', key('ttl-tx'))) === undefined,
+      { timeoutMs: 3_000 },
+    );
+  });
+
+  it('rejects a TTL that is not whole seconds before calling the sidecar', async () => {
+    await expect(
+      dapr.saveState('st', [{ key: key('bad-ttl'), value: 1, ttlSeconds: 0.5 }]),
+    ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('tokens', () => {
+  it('enforces APP_API_TOKEN on the sidecar routes, and lets daprd through', async () => {
+    let delivered = 0;
+    let tocked = 0;
+    const tokenResources = resourcesDir({
+      'c.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: ps }
+spec:
+  type: pubsub.redis
+  version: v1
+  metadata: [{ name: redisHost, value: "${redis.host}" }]
+scopes: [token-test]
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: tock }
+spec:
+  type: bindings.cron
+  version: v1
+  metadata: [{ name: schedule, value: "@every 1s" }, { name: route, value: /tock }]
+scopes: [token-test]
+---
+apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata: { name: guarded }
+spec: { pubsubname: ps, topic: ${topic('guarded')}, routes: { default: /guarded } }
+scopes: [token-test]
+`,
+    });
+    const guardedClient = createDaprClient({ httpPort: 1 });
+    const guarded = await startTestApp({
+      dapr: guardedClient,
+      appApiToken: 'app-secret',
+      subscriptions: [
+        defineSubscription({
+          route: '/guarded',
+          schema: Payload,
+          handler: () => (delivered++, 'SUCCESS'),
+        }),
+      ],
+      bindings: [{ route: '/tock', handler: () => void tocked++ }],
+    });
+    const sidecar = await startDaprd({
+      appId: 'token-test',
+      appPort: guarded.port,
+      resourcesPaths: [tokenResources.path],
+      appApiToken: 'app-secret',
+      daprApiToken: 'dapr-secret',
+    });
+    try {
+      const base = `http://127.0.0.1:${guarded.port}`;
+      for (const [method, path] of [
+        ['GET', '/dapr/subscribe'],
+        ['GET', '/dapr/config'],
+        ['POST', '/guarded'],
+        ['POST', '/tock'],
+        ['OPTIONS', '/tock'],
+      ] as const) {
+        const none = await fetch(base + path, { method });
+        expect(none.status, `${method} ${path} without a token`).toBe(401);
+        const wrong = await fetch(base + path, {
+          method,
+          headers: { 'dapr-api-token': 'app-secreT' },
+        });
+        expect(wrong.status, `${method} ${path} with a wrong token`).toBe(401);
+      }
+      expect(await (await fetch(`${base}/dapr/subscribe`)).json()).toMatchObject({
+        error: { code: 'unauthorized' },
+      });
+
+      // DAPR_API_TOKEN: the client sends it; without it daprd answers 401.
+      const withToken = createDaprClient({ httpPort: sidecar.httpPort, apiToken: 'dapr-secret' });
+      const withoutToken = createDaprClient({ httpPort: sidecar.httpPort });
+      await expect(withoutToken.publish('ps', topic('guarded'), { n: 1 })).rejects.toMatchObject({
+        name: 'DaprError',
+        status: 401,
+      });
+      await withToken.publish('ps', topic('guarded'), { n: 1 });
+      await eventually('the delivery through the token check', () => delivered > 0 && tocked > 0, {
+        context: () => sidecar.logs(),
+      });
+      const fromDaprd = guarded.requests.filter((r) => r.url === '/guarded' || r.url === '/tock');
+      expect(fromDaprd.length).toBeGreaterThan(0);
+      expect(fromDaprd.every((r) => r.token === 'app-secret' && r.status === 200)).toBe(true);
+    } finally {
+      await sidecar.stop();
+      await guarded.close();
+      tokenResources.remove();
+    }
+  });
+});
+
+describe('failures', () => {
+  it('fails fast and clearly when no sidecar runs', async () => {
+    const port = await freePort();
+    const client = createDaprClient({ httpPort: port });
+    const started = Date.now();
+    const error = await client.publish('ps', 't', {}).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error).toBeInstanceOf(SidecarUnavailableError);
+    expect((error as Error).message).toBe(
+      `publish ps/t failed: cannot reach the Dapr sidecar at http://127.0.0.1:${port} (ECONNREFUSED)`,
+    );
+    await expect(client.getState('st', 'k')).rejects.toBeInstanceOf(SidecarUnavailableError);
+
+    const waitStarted = Date.now();
+    const waited = await client.waitForSidecar({ timeoutMs: 600 }).catch((e: unknown) => e);
+    expect(Date.now() - waitStarted).toBeLessThan(1_500);
+    expect(waited).toBeInstanceOf(SidecarUnavailableError);
+    expect((waited as Error).message).toMatch(
+      new RegExp(
+        `not ready within 600 ms at http://127.0.0.1:${port}/v1.0/healthz/outbound \\(last: .*ECONNREFUSED\\)\\)\\. Is daprd running with --dapr-http-port ${port}\\?`,
+      ),
+    );
+  });
+
+  it('times out on a hung sidecar instead of hanging', async () => {
+    const client = createDaprClient({ httpPort: daprd.httpPort, timeoutMs: 500 });
+    daprd.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      const error = await client.publish('ps', topic('single'), { n: 99 }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(error).toBeInstanceOf(SidecarUnavailableError);
+      expect((error as Error).message).toMatch(
+        /no answer from the Dapr sidecar at .* within 500 ms/,
+      );
+    } finally {
+      daprd.kill('SIGCONT');
+    }
+    await dapr.waitForSidecar({ timeoutMs: 5_000 });
+  });
+
+  it('throws the component error quickly when the broker is down', async () => {
+    const broker = await startRedis();
+    const outage = resourcesDir({
+      'c.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: ps }
+spec:
+  type: pubsub.redis
+  version: v1
+  metadata: [{ name: redisHost, value: "${broker.host}" }]
+scopes: [outage]
+`,
+      // daprd reads a Resiliency only as the first document of its file.
+      'resiliency.yaml': `apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata: { name: outage-resiliency }
+spec:
+  policies:
+    retries:
+      publish: { policy: exponential, maxInterval: 2s, maxRetries: 3 }
+  targets:
+    components:
+      ps: { outbound: { retry: publish } }
+scopes: [outage]
+`,
+    });
+    const sidecar = await startDaprd({ appId: 'outage', resourcesPaths: [outage.path] });
+    try {
+      const client = createDaprClient({ httpPort: sidecar.httpPort });
+      await client.publish('ps', topic('outage'), { n: 1 });
+      broker.process.kill('SIGKILL');
+      await broker.process.exited;
+      const started = Date.now();
+      const error = await client.publish('ps', topic('outage'), { n: 2 }).catch((e: unknown) => e);
+      const took = Date.now() - started;
+      expect(error).toBeInstanceOf(DaprError);
+      expect(error).toMatchObject({ status: 500, errorCode: 'ERR_PUBSUB_PUBLISH_MESSAGE' });
+      expect((error as Error).message).toMatch(
+        /redis streams: error from publish: .*connection refused/,
+      );
+      // Three retries with backoff (as dapr/components/common/resiliency.yaml), then the error.
+      expect(took).toBeLessThan(6_000);
+      expect(sidecar.logs()).toMatch(
+        /Error processing operation component\[ps\] output\. Retrying in/,
+      );
+    } finally {
+      await sidecar.stop();
+      await broker.stop();
+      outage.remove();
+    }
+  });
+});

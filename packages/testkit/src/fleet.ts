@@ -1,0 +1,288 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startDaprd, type Daprd } from './daprd.ts';
+import { freePort } from './ports.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import { startProcess, type RunningProcess } from './processes.ts';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type Broker = 'redis' | 'kafka';
+export type ServiceName = 'task-api' | 'ws-notifier' | 'scheduler' | 'reminder-worker';
+
+/** The broker of a test run: TASKFLOW_BROKER, set per vitest project (redis or kafka). */
+export function brokerOfRun(): Broker {
+  const broker = process.env.TASKFLOW_BROKER ?? 'redis';
+  if (broker !== 'redis' && broker !== 'kafka') {
+    throw new Error(`TASKFLOW_BROKER must be redis or kafka, not ${broker}`);
+  }
+  return broker;
+}
+
+export const FLEET_JWT_SECRET = 'fleet-test-secret-of-at-least-32-chars!';
+
+export interface FleetOptions {
+  broker: Broker;
+  /** How many replicas of each service to start, each with its own sidecar. */
+  replicas: Partial<Record<ServiceName, number>>;
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+}
+
+/** One replica: the service process (built output) and its daprd. */
+export interface Replica {
+  name: ServiceName;
+  index: number;
+  url: string;
+  port: number;
+  process: RunningProcess;
+  daprd: Daprd;
+  /** Starts the service process again on the same port, with the same sidecar. */
+  restart(): Promise<void>;
+}
+
+export interface BrokerControl {
+  /** SIGKILL: the broker dies without a goodbye. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface Fleet {
+  broker: Broker;
+  database: TestDatabase;
+  replicas: Record<ServiceName, Replica[]>;
+  /** task-api's base URL (first replica). */
+  api: string;
+  /** The fleet's own Redis (state store; and the broker when broker is redis). */
+  redisPort: number;
+  brokerControl: BrokerControl;
+  /** The last lines of every process, for a failing test's message. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const APP_API_TOKEN = 'fleet-app-token';
+const DAPR_API_TOKEN = 'fleet-dapr-token';
+
+/**
+ * Starts, for one test file: a fresh database, a broker (a Redis of its own, or the shared local
+ * Kafka), and each service from its built `dist/` with its own daprd, all loading the
+ * project's real dapr/ resources. Nothing is mocked.
+ */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const processes: Array<{ logs(): string; name: string }> = [];
+  try {
+    const database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+
+    const redis = await startRedis();
+    cleanups.push(() => redis.process.stop({ timeoutMs: 2000 }));
+    processes.push(redis.process);
+    const kafka = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+    const resources = renderResources(options.broker, { redis: `127.0.0.1:${redis.port}`, kafka });
+    cleanups.push(async () => rmSync(resources.dir, { recursive: true, force: true }));
+
+    const replicas = {
+      'task-api': [],
+      'ws-notifier': [],
+      scheduler: [],
+      'reminder-worker': [],
+    } as Record<ServiceName, Replica[]>;
+    const starts: Promise<void>[] = [];
+    for (const [name, count] of Object.entries(options.replicas) as [ServiceName, number][]) {
+      for (let index = 0; index < count; index++) {
+        starts.push(
+          startReplica(name, index, database.url, resources, options.env ?? {}).then((replica) => {
+            replicas[name].push(replica);
+            processes.push(replica.process, replica.daprd.process);
+            cleanups.push(
+              () => replica.process.stop(),
+              () => replica.daprd.stop(),
+            );
+          }),
+        );
+      }
+    }
+    await Promise.all(starts);
+    for (const list of Object.values(replicas)) list.sort((a, b) => a.index - b.index);
+
+    const logs = () => processes.map((p) => `----- ${p.name} -----\n${p.logs()}`).join('\n');
+    return {
+      broker: options.broker,
+      database,
+      replicas,
+      api: replicas['task-api'][0]?.url ?? '',
+      redisPort: redis.port,
+      brokerControl: options.broker === 'redis' ? redis.control : kafkaControl(),
+      logs,
+      async stop() {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    const detail = processes.map((p) => `----- ${p.name} -----\n${p.logs()}`).join('\n');
+    throw new Error(`the fleet did not start: ${String(error)}\n${detail}`, { cause: error });
+  }
+}
+
+async function startReplica(
+  name: ServiceName,
+  index: number,
+  databaseUrl: string,
+  resources: Resources,
+  extraEnv: Record<string, string>,
+): Promise<Replica> {
+  const port = await freePort();
+  const daprd = await startDaprd({
+    appId: name,
+    appPort: port,
+    resourcesPaths: resources.paths,
+    configPath: resources.config,
+    appApiToken: APP_API_TOKEN,
+    daprApiToken: DAPR_API_TOKEN,
+    podName: `${name}-${index}-${process.pid}-${Date.now().toString(36)}`,
+  });
+  const env = {
+    PATH: process.env.PATH ?? '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    AUTH_JWT_SECRET: FLEET_JWT_SECRET,
+    DAPR_HTTP_PORT: String(daprd.httpPort),
+    DAPR_API_TOKEN,
+    APP_API_TOKEN,
+    LOG_LEVEL: 'info',
+    ...extraEnv,
+  };
+  const start = () =>
+    startProcess({
+      name: `${name}#${index}`,
+      command: process.execPath,
+      args: [join(repo, 'services', name, 'dist', 'main.js')],
+      env,
+      cwd: repo,
+    });
+  const url = `http://127.0.0.1:${port}`;
+  const replica: Replica = {
+    name,
+    index,
+    url,
+    port,
+    daprd,
+    process: start(),
+    async restart() {
+      replica.process = start();
+      await waitForReady(url, replica.process);
+    },
+  };
+  await waitForReady(url, replica.process);
+  return replica;
+}
+
+async function waitForReady(url: string, child: RunningProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitStatus())
+      throw new Error(`${child.name} exited: ${JSON.stringify(child.exitStatus())}`);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${child.name} was not ready at ${url}/readyz within ${timeoutMs} ms`);
+}
+
+interface Resources {
+  dir: string;
+  paths: string[];
+  config: string;
+}
+
+/**
+ * The project's dapr/ resources, copied for this fleet with its broker addresses: the same
+ * component YAML that operators run, with only host:port swapped in.
+ */
+function renderResources(broker: Broker, addresses: { redis: string; kafka: string }): Resources {
+  const dir = mkdtempSync(join(tmpdir(), 'taskflow-dapr-'));
+  const paths: string[] = [];
+  for (const folder of ['common', 'state-redis', `pubsub-${broker}`]) {
+    const target = join(dir, folder);
+    cpSync(join(repo, 'dapr', 'components', folder), target, { recursive: true });
+    for (const file of readdirSync(target)) {
+      const path = join(target, file);
+      const text = readFileSync(path, 'utf8')
+        .replaceAll('127.0.0.1:6379', addresses.redis)
+        .replaceAll('127.0.0.1:9092', addresses.kafka);
+      writeFileSync(path, text);
+    }
+    paths.push(target);
+  }
+  return { dir, paths, config: join(repo, 'dapr', 'config.yaml') };
+}
+
+/** A Redis of this fleet's own: killing it hurts no other test. */
+async function startRedis(): Promise<{
+  port: number;
+  process: RunningProcess;
+  control: BrokerControl;
+}> {
+  const port = await freePort();
+  const start = () =>
+    startProcess({
+      name: `redis :${port}`,
+      command: 'redis-server',
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    });
+  const state = { process: start() };
+  const ready = async () => {
+    for (let i = 0; i < 100; i++) {
+      const pong = await run('redis-cli', ['-p', String(port), 'ping']).then(
+        (r) => r.stdout.trim() === 'PONG',
+        () => false,
+      );
+      if (pong) return;
+      await sleep(50);
+    }
+    throw new Error(`redis on ${port} did not start: ${state.process.logs()}`);
+  };
+  await ready();
+  return {
+    port,
+    get process() {
+      return state.process;
+    },
+    control: {
+      async kill() {
+        state.process.kill('SIGKILL');
+        await state.process.exited;
+      },
+      async start() {
+        state.process = start();
+        await ready();
+      },
+    },
+  };
+}
+
+/** The shared local Kafka, through its provisioning script (scripts/provision/kafka.sh). */
+function kafkaControl(): BrokerControl {
+  const script = join(repo, 'scripts', 'provision', 'kafka.sh');
+  return {
+    async kill() {
+      await run('bash', [script, 'stop', '--kill']);
+    },
+    async start() {
+      await run('bash', [script, 'start'], { timeout: 120_000 });
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  error?: Error;
+}
+
+export interface StartProcessOptions {
+  /** Label for messages: "daprd task-api", "redis :6380". */
+  name: string;
+  command: string;
+  args?: string[];
+  /** The child's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** How many of the last output lines to keep (stdout and stderr together). */
+  logLines?: number;
+}
+
+export interface RunningProcess {
+  readonly name: string;
+  readonly pid: number | undefined;
+  /** Resolves when the process has exited (never rejects). */
+  readonly exited: Promise<ProcessExit>;
+  /** undefined while it runs. */
+  exitStatus(): ProcessExit | undefined;
+  /** The last `logLines` lines it printed, for a failing test's message. */
+  logs(): string;
+  /** SIGTERM, then SIGKILL if it is still running after `timeoutMs` (default 5 s). */
+  stop(options?: { timeoutMs?: number }): Promise<ProcessExit>;
+  /** Sends a signal at once: SIGKILL (default) for a crash, SIGSTOP/SIGCONT for a hang. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+// Children still running when this process exits (a failed test run, Ctrl-C) are killed, so no
+// daprd or broker outlives the test that started it.
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+/** Starts a child process whose output goes to a ring buffer instead of the test's console. */
+export function startProcess(options: StartProcessOptions): RunningProcess {
+  installExitHook();
+  const lines = new LineRing(options.logLines ?? 1000);
+  const child = spawn(options.command, options.args ?? [], {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
+
+  let status: ProcessExit | undefined;
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('error', (error) => {
+      // 'error' without 'exit' means it never ran; after a start it is only a failed kill.
+      if (child.pid === undefined) {
+        running.delete(child);
+        status = { code: null, signal: null, error };
+        lines.push(`[${options.name}] could not start: ${error.message}\n`);
+        resolve(status);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      status = { code, signal };
+      resolve(status);
+    });
+  });
+
+  const send = (signal: NodeJS.Signals) => {
+    if (status === undefined) child.kill(signal);
+  };
+
+  return {
+    name: options.name,
+    pid: child.pid,
+    exited,
+    exitStatus: () => status,
+    logs: () => lines.text(),
+    kill: (signal = 'SIGKILL') => send(signal),
+    async stop({ timeoutMs = 5_000 } = {}) {
+      if (status !== undefined) return status;
+      send('SIGTERM');
+      send('SIGCONT'); // a SIGSTOPped process acts on the SIGTERM only once continued
+      const timer = setTimeout(() => send('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Keeps the last `capacity` lines of a stream of text chunks. */
+class LineRing {
+  private readonly capacity: number;
+  private readonly lines: string[] = [];
+  private partial = '';
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  push(chunk: string): void {
+    const parts = (this.partial + chunk).split('\n');
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) {
+      this.lines.push(line);
+      if (this.lines.length > this.capacity) this.lines.shift();
+    }
+  }
+
+  text(): string {
+    return [...this.lines, ...(this.partial ? [this.partial] : [])].join('\n');
+  }
+}
