@@ -21,6 +21,11 @@ export interface RelayOptions {
   batchSize?: number;
   /** Fallback poll for rows that other processes wrote. */
   pollIntervalMs?: number;
+  /**
+   * After a wake-up, how long to let more commits gather before claiming. Without it, every
+   * commit under load costs a round of its own (a transaction and a sidecar call per event).
+   */
+  lingerMs?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
 }
@@ -42,6 +47,7 @@ export function startRelay(options: RelayOptions): Relay {
   const { database, publisher, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const lingerMs = options.lingerMs ?? 5;
   const metrics = relayMetrics(options.registry, database);
 
   let stopped = false;
@@ -90,6 +96,7 @@ export function startRelay(options: RelayOptions): Relay {
 
   const loop = (async () => {
     while (!stopped) {
+      if (pending && lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, lingerMs));
       pending = false;
       let problem: unknown;
       try {

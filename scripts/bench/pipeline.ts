@@ -1,0 +1,201 @@
+// `pnpm bench:pipeline [redis|kafka]`: events from HTTP create to WebSocket delivery, through the
+// real fleet (task-api and ws-notifier from their built output, each with its daprd, the outbox
+// relay, the broker). Open-loop fixed rates (500, 1,000, 2,000 creates/s) for latency, then a
+// closed loop for the sustained maximum. Prints a Markdown section for docs/benchmarks.md.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import { Pool } from 'undici';
+import { signDevToken } from '@taskflow/service-kit';
+import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
+import { cpuSeconds, rssMiB } from './measure.ts';
+
+const broker = (process.argv[2] ?? 'redis') as Broker;
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const rates = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').map(Number);
+const USERS = 50;
+
+const fleet = await startFleet({
+  broker,
+  replicas: { 'task-api': 1, 'ws-notifier': 1 },
+  env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' },
+});
+
+try {
+  const api = new Pool(fleet.api, { connections: 64, pipelining: 1 });
+  const users = await Promise.all(
+    Array.from({ length: USERS }, async (_, i) => {
+      const id = `bench-${i}-${Date.now().toString(36)}`;
+      return { id, token: await signDevToken(id, FLEET_JWT_SECRET) };
+    }),
+  );
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let delivered = 0;
+  const seen = new Set<string>();
+  const sockets = await Promise.all(
+    users.map((user) =>
+      connect(fleet, user, (id) => {
+        const sent = sentAt.get(id);
+        if (sent === undefined || seen.has(id)) return;
+        seen.add(id);
+        delivered++;
+        latencies.push(performance.now() - sent);
+      }),
+    ),
+  );
+
+  let next = 0;
+  const create = async () => {
+    const user = users[next++ % USERS]!;
+    const started = performance.now();
+    const { statusCode, body } = await api.request({
+      path: `/api/${user.id}/tasks`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: '{"title":"bench","due_date":"2030-01-01T00:00:00Z"}',
+    });
+    const task = (await body.json()) as { id: string };
+    if (statusCode !== 201) throw new Error(`create answered ${statusCode}`);
+    sentAt.set(task.id, started);
+  };
+
+  await warmUp(create, () => delivered);
+  const rows: string[] = [];
+  for (const rate of rates) rows.push(await fixedRate(rate));
+  rows.push(await closedLoop());
+  for (const socket of sockets) socket.close();
+  await api.close();
+
+  console.log(
+    [
+      `### HTTP create -> WebSocket delivery on ${broker} (\`pnpm bench:pipeline ${broker}\`, ${new Date().toISOString().slice(0, 10)})`,
+      '',
+      `${os.cpus().length} cores, Node ${process.version}; task-api, ws-notifier, their two daprd, Postgres, ` +
+        `${broker === 'kafka' ? 'Kafka' : 'Redis'} and this load generator all on one machine; ` +
+        `${USERS} users with one socket each; ${seconds} s per run. Latency is from sending the ` +
+        'POST to the message arriving on the socket.',
+      '',
+      '| run | creates/s sent | delivered/s | lost | p50 ms | p95 ms | p99 ms | CPU: task-api / its daprd / ws-notifier / its daprd / Postgres / broker | RSS MiB: same order |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...rows,
+    ].join('\n'),
+  );
+
+  async function fixedRate(rate: number): Promise<string> {
+    return measure(`fixed ${rate}/s`, async (stopAt) => {
+      const interval = 1000 / rate;
+      const started = performance.now();
+      const pending: Promise<void>[] = [];
+      for (let i = 0; performance.now() < stopAt; i++) {
+        const due = started + i * interval;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        pending.push(create().catch(() => {}));
+      }
+      await Promise.all(pending);
+    });
+  }
+
+  async function closedLoop(): Promise<string> {
+    return measure('closed loop, 64 in flight', async (stopAt) => {
+      await Promise.all(
+        Array.from({ length: 64 }, async () => {
+          while (performance.now() < stopAt) await create().catch(() => {});
+        }),
+      );
+    });
+  }
+
+  async function measure(name: string, load: (stopAt: number) => Promise<void>): Promise<string> {
+    latencies.length = 0;
+    const deliveredBefore = delivered;
+    const sentBefore = sentAt.size;
+    const pids = processes(fleet);
+    const cpuBefore = pids.map((p) => p.pids.reduce((sum, pid) => sum + safeCpu(pid), 0));
+    const start = performance.now();
+    await load(start + seconds * 1000);
+    const elapsed = (performance.now() - start) / 1000;
+    const sent = sentAt.size - sentBefore;
+    // Stragglers: wait until everything sent is delivered, or 10 s.
+    for (let i = 0; i < 100 && delivered - deliveredBefore < sent; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const got = delivered - deliveredBefore;
+    const cpu = pids.map(
+      (p, i) => p.pids.reduce((sum, pid) => sum + safeCpu(pid), 0) - cpuBefore[i]!,
+    );
+    const rss = pids.map((p) => p.pids.reduce((sum, pid) => sum + safeRss(pid), 0));
+    latencies.sort((a, b) => a - b);
+    const pct = (q: number) =>
+      latencies.length
+        ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0)
+        : '-';
+    return `| ${name} | ${Math.round(sent / elapsed)} | ${Math.round(got / elapsed)} | ${sent - got} | ${pct(0.5)} | ${pct(0.95)} | ${pct(0.99)} | ${cpu.map((c) => `${Math.round((100 * c) / elapsed)}%`).join(' / ')} | ${rss.map((r) => r.toFixed(0)).join(' / ')} |`;
+  }
+} finally {
+  await fleet.stop();
+}
+
+async function warmUp(create: () => Promise<void>, delivered: () => number) {
+  for (let i = 0; i < 600 && delivered() === 0; i++) {
+    await create();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (delivered() === 0)
+    throw new Error('bench:pipeline: nothing was delivered during the warm-up');
+  const until = performance.now() + 3000;
+  while (performance.now() < until) await Promise.all(Array.from({ length: 10 }, create));
+  await new Promise((r) => setTimeout(r, 1000));
+}
+
+function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id: string) => void) {
+  const url = `${fleet.replicas['ws-notifier'][0]!.url.replace('http', 'ws')}/ws/user/${user.id}/tasks`;
+  const ws = new WebSocket(url, ['bearer', user.token]);
+  ws.addEventListener('message', (event) =>
+    onTask((JSON.parse(String(event.data)) as { data: { id: string } }).data.id),
+  );
+  return new Promise<WebSocket>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve(ws), { once: true });
+    ws.addEventListener('error', reject, { once: true });
+  });
+}
+
+function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {
+  const api = fleet.replicas['task-api'][0]!;
+  const notifier = fleet.replicas['ws-notifier'][0]!;
+  const pgrep = (pattern: string) => {
+    try {
+      return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').map(Number);
+    } catch {
+      return [];
+    }
+  };
+  return [
+    { name: 'task-api', pids: [api.process.pid!] },
+    { name: 'task-api daprd', pids: [api.daprd.process.pid!] },
+    { name: 'ws-notifier', pids: [notifier.process.pid!] },
+    { name: 'ws-notifier daprd', pids: [notifier.daprd.process.pid!] },
+    { name: 'postgres', pids: pgrep('postgres') },
+    {
+      name: 'broker',
+      pids:
+        fleet.broker === 'kafka' ? pgrep('kafka.Kafka') : pgrep(`redis-server.*${fleet.redisPort}`),
+    },
+  ];
+}
+
+function safeCpu(pid: number): number {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return 0;
+  }
+}
+
+function safeRss(pid: number): number {
+  try {
+    return rssMiB(pid);
+  } catch {
+    return 0;
+  }
+}
