@@ -10,6 +10,7 @@ import {
 } from '@taskflow/service-kit';
 import { buildTaskApi } from './app.ts';
 import { loadTaskApiConfig } from './config.ts';
+import { startIdempotencyKeyExpiry } from './jobs/expire-idempotency-keys.ts';
 
 // Composition root: config -> clients -> app -> listen.
 try {
@@ -39,7 +40,12 @@ try {
     registry,
     eventsCommitted: () => relay.notify(),
   });
-  stopOnSignals(app, logger, [() => relay.stop(), () => database.close()]);
+  const stopExpiry = startIdempotencyKeyExpiry(database, logger);
+  stopOnSignals(app, logger, [
+    async () => stopExpiry(),
+    () => relay.stop(),
+    () => database.close(),
+  ]);
   await app.listen({ port: config.PORT, host: config.HOST });
 } catch (error) {
   exitOnStartupError('task-api', error);

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   CompleteTaskBody,
   CreateTaskBody,
@@ -102,14 +103,17 @@ export function taskRoutes(
 
   // Both edits share one path: what changes, under an optional If-Match version check.
   const edit = (
-    request: Parameters<typeof actorOf>[0] & { params: { id: string }; headers: object },
+    request: Parameters<typeof actorOf>[0] & {
+      params: { id: string };
+      headers: IncomingHttpHeaders;
+    },
     changes: TaskChanges,
   ) =>
     commands.change(
       actorOf(request),
       request.params.id,
       changes,
-      expectedVersion(request as never),
+      expectedVersion(request),
     );
 
   app.put(

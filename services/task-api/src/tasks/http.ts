@@ -1,5 +1,6 @@
 import { AppError } from '@taskflow/service-kit';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import type { Task } from '@taskflow/contracts';
 
 /** A task's ETag is its version: strong, quoted. */
@@ -16,7 +17,7 @@ const ENTITY_TAG = /^(?:W\/)?"(\d{1,9})"$|^(\d{1,9})$/;
  * The version `If-Match` requires, or undefined when the header is absent or `*`. Several tags
  * are not supported: a task has one version at a time.
  */
-export function expectedVersion(request: FastifyRequest): number | undefined {
+export function expectedVersion(request: { headers: IncomingHttpHeaders }): number | undefined {
   const header = request.headers['if-match'];
   if (header === undefined || header.trim() === '*') return undefined;
   const match = header.trim().match(ENTITY_TAG);
@@ -30,7 +31,7 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-export function idempotencyKey(request: FastifyRequest): string | undefined {
+export function idempotencyKey(request: { headers: IncomingHttpHeaders }): string | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
