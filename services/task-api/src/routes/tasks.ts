@@ -108,13 +108,7 @@ export function taskRoutes(
       headers: IncomingHttpHeaders;
     },
     changes: TaskChanges,
-  ) =>
-    commands.change(
-      actorOf(request),
-      request.params.id,
-      changes,
-      expectedVersion(request),
-    );
+  ) => commands.change(actorOf(request), request.params.id, changes, expectedVersion(request));
 
   app.put(
     '/tasks/:id',
