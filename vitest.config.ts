@@ -1,11 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Workspace packages export their TypeScript source under this condition, so tests run the
 // code as written, with no build step in between. Vite resolves per environment: set it for both.
 const conditions = ['@taskflow/source', 'node', 'import', 'default'];
+// Vitest also hands the SSR conditions to Node as --conditions, where `import` would make a
+// CommonJS `require('ws')` load ws's ESM wrapper (no `.Server`). Node adds import/require itself.
+const nodeConditions = ['@taskflow/source', 'node'];
 const sourceFirst = {
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  ssr: { resolve: { conditions: nodeConditions, externalConditions: nodeConditions } },
 };
 
 export default defineConfig({
@@ -37,12 +40,27 @@ export default defineConfig({
           name: `e2e-${broker}`,
           sequence: { groupOrder: index + 1 },
           include: ['e2e/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'e2e/browser/**'],
           env: { TASKFLOW_BROKER: broker },
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 150_000,
         },
       })),
+      // The web page in headless Chromium (scripts/provision/chromium.sh), after the end-to-end
+      // suites: the page does not depend on the broker, so Redis Streams only.
+      {
+        ...sourceFirst,
+        test: {
+          name: 'browser',
+          sequence: { groupOrder: 3 },
+          include: ['e2e/browser/**/*.test.ts'],
+          env: { TASKFLOW_BROKER: 'redis' },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 150_000,
+        },
+      },
     ],
   },
 });

@@ -11,10 +11,14 @@ import {
 
 /**
  * The fleet for one test file, on the run's broker; stopped after the file. When a test fails,
- * every process's last log lines are printed with it.
+ * every process's last log lines are printed with it. `env` goes to every service (e.g. a short
+ * REMINDER_GRACE_SECONDS).
  */
-export async function fleetForFile(replicas: FleetOptions['replicas']): Promise<Fleet> {
-  const fleet = await startFleet({ broker: brokerOfRun(), replicas });
+export async function fleetForFile(
+  replicas: FleetOptions['replicas'],
+  env?: FleetOptions['env'],
+): Promise<Fleet> {
+  const fleet = await startFleet({ broker: brokerOfRun(), replicas, ...(env ? { env } : {}) });
   afterAll(() => fleet.stop(), 60_000);
   return fleet;
 }
@@ -75,10 +79,10 @@ export async function openSocket(fleet: Fleet, user: User, replica = 0): Promise
   const messages: Socket['messages'] = [];
   const waiters = new Set<() => void>();
   ws.addEventListener('message', (event) => {
-    messages.push({
-      message: WsMessage.parse(JSON.parse(String(event.data))),
-      receivedAt: performance.now(),
-    });
+    // Event messages only: control messages (hello, resync, pong; docs/realtime.md) pass by.
+    const parsed = WsMessage.safeParse(JSON.parse(String(event.data)));
+    if (!parsed.success) return;
+    messages.push({ message: parsed.data, receivedAt: performance.now() });
     for (const wake of waiters) wake();
   });
   await new Promise<void>((resolve, reject) => {

@@ -128,11 +128,26 @@ for (const app of runFile.apps) {
   );
 }
 
+// The web page (services/web) is no Dapr app: it needs no sidecar. Its gateway routes /api and
+// /ws to task-api and ws-notifier on the page's own origin, as the ingress does in Kubernetes.
+const webDir = join(root, 'services', 'web');
+const portOf = (id: string) => runFile.apps.find((app) => app.appID === id)?.appPort;
+if (existsSync(join(webDir, 'dist', 'main.js'))) {
+  start('web', process.execPath, ['dist/main.js'], webDir, {
+    ...shared,
+    PORT: '8080',
+    TASK_API_URL: `http://127.0.0.1:${portOf('task-api')}`,
+    WS_NOTIFIER_URL: `http://127.0.0.1:${portOf('ws-notifier')}`,
+  });
+  started.push(`  ${'web'.padEnd(16)} http://127.0.0.1:8080   (the page; no sidecar)`);
+}
+
 const token = await signDevToken('dev-user', shared.AUTH_JWT_SECRET);
 console.log(`
 taskflow is starting on ${broker}:
 ${started.join('\n')}
 
+  Web page      http://127.0.0.1:8080/   (sign in as any user id: ENVIRONMENT=local)
   REST API      http://127.0.0.1:8000/api/dev-user/tasks   (docs: http://127.0.0.1:8000/docs)
   WebSocket     ws://127.0.0.1:8030/ws/user/dev-user/tasks
   dev token     ${token}

@@ -151,9 +151,11 @@ async function warmUp(create: () => Promise<void>, delivered: () => number) {
 function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id: string) => void) {
   const url = `${fleet.replicas['ws-notifier'][0]!.url.replace('http', 'ws')}/ws/user/${user.id}/tasks`;
   const ws = new WebSocket(url, ['bearer', user.token]);
-  ws.addEventListener('message', (event) =>
-    onTask((JSON.parse(String(event.data)) as { data: { id: string } }).data.id),
-  );
+  ws.addEventListener('message', (event) => {
+    // Control messages (hello, resync, pong) carry no task.
+    const id = (JSON.parse(String(event.data)) as { data?: { id?: string } }).data?.id;
+    if (id) onTask(id);
+  });
   return new Promise<WebSocket>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(ws), { once: true });
     ws.addEventListener('error', reject, { once: true });

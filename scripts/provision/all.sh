@@ -19,14 +19,21 @@ redis=$(run redis start)
 kafka=$(run kafka start)
 daprd=
 [ -x "$here/daprd.sh" ] && daprd=$(run daprd)
+helm=
+[ -x "$here/helm.sh" ] && helm=$(run helm) # for packages/testkit/test/deployment.test.ts
+chromium=$(run chromium) # for the browser tests (e2e/browser/)
 
 say "TEST_DATABASE_URL=$pg"
 say "REDIS_URL=$redis"
 say "KAFKA_BROKERS=$kafka"
 [ -n "$daprd" ] && say "DAPRD=$daprd"
+[ -n "$helm" ] && say "HELM=$helm"
+say "CHROMIUM=$chromium"
 
 printf 'export TEST_DATABASE_URL=%q\n' "$pg"
 printf 'export REDIS_URL=%q\n' "$redis"
 printf 'export KAFKA_BROKERS=%q\n' "$kafka"
 [ -n "$daprd" ] && printf 'export DAPRD=%q\n' "$daprd"
+[ -n "$helm" ] && printf 'export HELM=%q\n' "$helm"
+printf 'export CHROMIUM=%q\n' "$chromium"
 exit 0

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Instant, InstantInput, UserId, Uuid } from './common.ts';
+import { RecurrenceInput } from './recurrence.ts';
 
 export const TITLE_MAX = 500;
 export const DESCRIPTION_MAX = 10_000;
@@ -39,6 +40,8 @@ export const CreateTaskBody = z.strictObject({
   title: Title,
   description: Description.optional(),
   due_date: InstantInput.nullable().optional(),
+  /** Makes the new task a series at once, as `POST .../tasks/{id}/recurrence` would. */
+  recurrence: RecurrenceInput.optional(),
 });
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
 

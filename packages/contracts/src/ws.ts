@@ -77,3 +77,67 @@ export function toWsMessage(event: EventEnvelope): WsMessage {
     }
   }
 }
+
+// ---- Control messages of the realtime protocol (docs/realtime.md) ----
+
+/** First message on every socket: how the server will treat this connection. */
+export const WsHello = z.object({
+  type: z.literal('hello'),
+  /** The server pings this often; a peer silent for longer is dropped (clients may do alike). */
+  heartbeat_interval_ms: z.int().min(1),
+  /** How many replayed messages follow at once (resume with `last_event_id`); 0 otherwise. */
+  replayed: z.int().min(0),
+});
+export type WsHello = z.infer<typeof WsHello>;
+
+/**
+ * The server cannot prove the client missed nothing since `last_event_id` (older than the
+ * replica's buffer, or from before the replica started): reload over REST. Live events follow
+ * on the same socket.
+ */
+export const WsResync = z.object({
+  type: z.literal('resync'),
+  reason: z.enum(['not_in_buffer']),
+});
+export type WsResync = z.infer<typeof WsResync>;
+
+/** The answer to a client's `ping`. */
+export const WsPong = z.object({ type: z.literal('pong') });
+export type WsPong = z.infer<typeof WsPong>;
+
+/** Everything a server sends, told apart by `type`. */
+export const WsServerMessage = z.discriminatedUnion('type', [WsMessage, WsHello, WsResync, WsPong]);
+export type WsServerMessage = z.infer<typeof WsServerMessage>;
+
+/**
+ * What a client may send: only `ping` (browsers cannot see protocol-level pings, so they check
+ * the server with this). Anything else closes the socket with WS_CLOSE.invalidMessage.
+ */
+export const WsClientMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type WsClientMessage = z.infer<typeof WsClientMessage>;
+
+/** `?last_event_id=`: the last event a reconnecting client saw, to resume after it. */
+export const WsResumeQuery = z.object({
+  last_event_id: Uuid.optional(),
+  /** The token, for clients that can set neither headers nor subprotocols; never logged. */
+  access_token: z.string().max(8192).optional(),
+});
+export type WsResumeQuery = z.infer<typeof WsResumeQuery>;
+
+/**
+ * Close codes the server uses. "Come back" codes tell a client to reconnect (with backoff, and
+ * `last_event_id` to resume); the others mean reconnecting as is will fail the same way.
+ */
+export const WS_CLOSE = {
+  /** The replica is shutting down: reconnect (another replica, or this one when back). */
+  goingAway: 1001,
+  /** The client sent something that is not a valid client message, or too many of them. */
+  invalidMessage: 1008,
+  /** The bearer token expired while the socket was open: reconnect with a fresh token. */
+  tokenExpired: 4001,
+  /** The client read too slowly and the server stopped buffering for it: reconnect and resume. */
+  slowConsumer: 4008,
+} as const;
+export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

@@ -143,6 +143,9 @@ export const events = pgTable(
       .where(sql`${t.publishedAt} is null`),
     // A user's history (replay, resume); seq gives the global order.
     index('idx_events_user_seq').on(t.userId, t.seq),
+    // One aggregate's history in order: `replay verify` walks the store in (aggregate_id, seq)
+    // order with a keyset, so it folds one task at a time in constant memory.
+    index('idx_events_aggregate_seq').on(t.aggregateId, t.seq),
     // `replay --since <time>`: occurred_at grows with seq, so a BRIN index is tiny and nearly
     // free to maintain on the hot insert path, unlike a B-tree.
     index('idx_events_occurred_at').using('brin', t.occurredAt),

@@ -10,8 +10,12 @@ import {
   type Logger,
   type VerifyToken,
 } from '@taskflow/service-kit';
+import { recurrenceRoutes } from './routes/recurrence.ts';
+import { reminderRoutes } from './routes/reminders.ts';
+import { reminderCommands } from './reminders/commands.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { taskCommands } from './tasks/commands.ts';
+import { recurrenceCommands } from './tasks/recurrence.ts';
 
 export interface TaskApiDeps {
   database: Database;
@@ -42,10 +46,13 @@ export async function buildTaskApi({
   if (registry) registerMetrics(app, registry);
 
   const commands = taskCommands(database, eventsCommitted);
+  const recurrence = recurrenceCommands(database, eventsCommitted);
   await app.register(
     async (scope) => {
       scope.addHook('onRequest', requireUserPath(verifyToken));
       taskRoutes(scope as App, { database, commands });
+      recurrenceRoutes(scope as App, { database, recurrence });
+      reminderRoutes(scope as App, { database, reminders: reminderCommands(database) });
     },
     { prefix: '/api/:user_id' },
   );

@@ -16,11 +16,20 @@ const routes = [
   ['POST', '/api/{user}/tasks'],
   ['GET', '/api/{user}/tasks'],
   ['GET', '/api/{user}/tasks/{id}'],
+  // Before the task's own DELETE: while the task exists, reminder input reaches the handlers.
+  ['POST', '/api/{user}/tasks/{id}/reminders'],
+  ['GET', '/api/{user}/tasks/{id}/reminders'],
+  ['GET', '/api/{user}/tasks/{id}/reminders/{reminder}'],
+  ['DELETE', '/api/{user}/tasks/{id}/reminders/{reminder}'],
+  ['GET', '/api/{user}/reminders/pending'],
   ['PUT', '/api/{user}/tasks/{id}'],
   ['PATCH', '/api/{user}/tasks/{id}'],
   ['DELETE', '/api/{user}/tasks/{id}'],
   ['PATCH', '/api/{user}/tasks/{id}/complete'],
   ['PUT', '/api/{user}/tasks/{id}/due-date'],
+  ['POST', '/api/{user}/tasks/{id}/recurrence'],
+  ['DELETE', '/api/{user}/tasks/{id}/recurrence'],
+  ['GET', '/api/{user}/tasks/recurring'],
 ] as const;
 
 const segment = fc.oneof(
@@ -30,13 +39,47 @@ const segment = fc.oneof(
 const userSegment = fc.oneof(fc.constant(owner.id), segment);
 const idSegment = fc.oneof(fc.constant(existing), fc.uuid(), segment);
 const query = fc.dictionary(
-  fc.constantFrom('limit', 'cursor', 'completed', 'recurring', 'due_before', 'due_after', 'x'),
+  fc.constantFrom(
+    'limit',
+    'cursor',
+    'completed',
+    'recurring',
+    'due_before',
+    'due_after',
+    'status',
+    'x',
+  ),
   fc.oneof(
     fc.string({ maxLength: 30 }),
     fc.integer().map(String),
     fc.constantFrom('true', 'false', '2030-01-01T00:00:00Z'),
   ),
 );
+// Recurrence input: plausible rules and zones mixed with junk, so the library is reached too.
+const recurrenceFields = {
+  rule: fc.oneof(
+    fc.constantFrom(
+      'FREQ=DAILY',
+      'FREQ=WEEKLY;BYDAY=MO,WE',
+      'FREQ=SECONDLY',
+      'FREQ=MINUTELY',
+      'FREQ=DAILY;COUNT=0',
+      'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30',
+      'FREQ=DAILY;UNTIL=19990101',
+    ),
+    fc.string({ maxLength: 300 }),
+    fc.integer(),
+  ),
+  time_zone: fc.oneof(
+    fc.constantFrom('Europe/Berlin', 'UTC', 'Mars/Base', 'America/New_York'),
+    fc.string({ maxLength: 40 }),
+  ),
+  start: fc.oneof(
+    fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
+    fc.string(),
+  ),
+  mode: fc.oneof(fc.constantFrom('schedule', 'completion'), fc.string()),
+};
 const body = fc.oneof(
   fc.constant(undefined),
   fc.jsonValue({ maxDepth: 3 }),
@@ -50,6 +93,13 @@ const body = fc.oneof(
         fc.constant(null),
       ),
       completed: fc.oneof(fc.boolean(), fc.string()),
+      remind_at: fc.oneof(
+        fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
+        fc.string(),
+      ),
+      minutes_before: fc.oneof(fc.integer(), fc.double(), fc.string()),
+      ...recurrenceFields,
+      recurrence: fc.oneof(fc.record(recurrenceFields, { requiredKeys: [] }), fc.string()),
     },
     { requiredKeys: [] },
   ),
@@ -96,7 +146,8 @@ describe('task-api under random input', () => {
           async (user, id, q, payload, h) => {
             const search = new URLSearchParams(q).toString();
             const url =
-              template.replace('{user}', user).replace('{id}', id) + (search ? `?${search}` : '');
+              template.replace('{user}', user).replace('{id}', id).replace('{reminder}', id) +
+              (search ? `?${search}` : '');
             const sent: Record<string, string> = {};
             for (const [name, value] of Object.entries(h)) sent[name] = printable(value);
             const response = await api.app.inject({

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { env, exactlyOneAuthSource, loadConfig } from '@taskflow/service-kit';
 
+const count = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
 const schema = z
   .object({
     PORT: env.port(8030),
@@ -9,6 +11,20 @@ const schema = z
     DAPR_HTTP_PORT: env.port(3500),
     DAPR_API_TOKEN: z.string().min(1).optional(),
     APP_API_TOKEN: z.string().min(1).optional(),
+    /** Ping every socket this often; one silent for a whole interval is dropped. */
+    WS_HEARTBEAT_INTERVAL_MS: count(30_000, 100),
+    /** Bytes queued for one socket before it counts as too slow and is closed (4008). */
+    WS_MAX_BUFFERED_BYTES: count(1 << 20, 1024),
+    /** Sockets on this replica; further upgrades are answered 503. */
+    WS_MAX_CONNECTIONS: count(50_000),
+    /** Sockets of one user on this replica; further upgrades are answered 429. */
+    WS_MAX_CONNECTIONS_PER_USER: count(32),
+    /** Resume buffer: the newest messages kept per user ... */
+    WS_RESUME_PER_USER: count(200),
+    /** ... for at most this long ... */
+    WS_RESUME_MAX_AGE_MS: count(10 * 60_000, 1000),
+    /** ... and within this many bytes for all users together. */
+    WS_RESUME_MAX_BYTES: count(64 << 20, 1024),
     ...env.auth,
   })
   .refine(...exactlyOneAuthSource);

@@ -20,6 +20,7 @@ try {
     dapr,
     verifyToken: createTokenVerifier(config),
     logger,
+    settings: config,
     appApiToken: config.APP_API_TOKEN,
   });
   stopOnSignals(app, logger, []);

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { TaskCommands } from '../tasks/commands.ts';
 import { decodeCursor, encodeCursor } from '../tasks/cursor.ts';
 import { expectedVersion, idempotencyKey, withEtag } from '../tasks/http.ts';
+import { planSeries } from '../tasks/series-input.ts';
 
 const errors = { '4xx': ErrorBody };
 const date = (value: string | null | undefined) =>
@@ -39,7 +40,7 @@ export function taskRoutes(
       schema: {
         summary: 'Create a task',
         description:
-          'Send `Idempotency-Key` to make retries safe: a repeat returns the first result.',
+          'Send `Idempotency-Key` to make retries safe: a repeat returns the first result. With `recurrence` the task is created as a series (see `POST .../tasks/{id}/recurrence`; `start` defaults to `due_date`, else now).',
         params: UserPathParams,
         body: CreateTaskBody,
         response: { 201: Task, ...errors },
@@ -47,10 +48,15 @@ export function taskRoutes(
     },
     async (request, reply) => {
       const key = idempotencyKey(request);
-      const { title, description, due_date } = request.body;
+      const { title, description, due_date, recurrence } = request.body;
+      const dueDate = date(due_date) ?? null;
+      const now = new Date();
+      const series =
+        recurrence &&
+        planSeries(recurrence, { defaultStart: dueDate ?? now, now, pathPrefix: 'recurrence.' });
       const { task, replayed } = await commands.create(
         actorOf(request),
-        { title, description: description ?? null, dueDate: date(due_date) ?? null },
+        { title, description: description ?? null, dueDate, series },
         key === undefined ? undefined : { key, fingerprint: request.body },
       );
       if (replayed) reply.header('idempotent-replayed', 'true');

@@ -10,10 +10,13 @@ import {
   toTask,
   updateTask,
   type Database,
+  type SeriesColumns,
   type TaskChanges,
   type TaskRow,
 } from '@taskflow/db';
 import { AppError, notFound } from '@taskflow/service-kit';
+import { seriesFields } from './series-input.ts';
+import { followDueDate } from '../reminders/shift.ts';
 
 /** Who asks for a change, and the correlation id its events will carry. */
 export interface Actor {
@@ -33,9 +36,11 @@ export interface NewTaskFields {
   title: string;
   description: string | null;
   dueDate: Date | null;
+  /** Set when the task is created as a series (already checked: see series-input.ts). */
+  series?: SeriesColumns | undefined;
 }
 
-/** A task as it is born: version 1, open, one-off. */
+/** A task as it is born: version 1, open, one-off unless created as a series. */
 function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
   const at = now.toISOString();
   return {
@@ -46,12 +51,7 @@ function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
     completed: false,
     completed_at: null,
     due_date: fields.dueDate?.toISOString() ?? null,
-    recurrence_rule: null,
-    is_recurring: false,
-    next_occurrence: null,
-    time_zone: null,
-    recurrence_mode: null,
-    series_start: null,
+    ...seriesFields(fields.series),
     series_id: null,
     occurrence_at: null,
     version: 1,
@@ -120,6 +120,8 @@ export function taskCommands(database: Database, eventsCommitted: () => void = (
           const effective = effectiveChanges(before, changes);
           if (Object.keys(effective).length === 0) return toTask(before);
           const task = toTask(await updateTask(tx, id, effective));
+          // Relative reminders follow the due date in this same transaction.
+          if (effective.dueDate !== undefined) await followDueDate(tx, id, effective.dueDate);
           const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
           await appendEvents(tx, [makeEvent(type, task, task, actor)]);
           return task;
@@ -141,7 +143,7 @@ export function taskCommands(database: Database, eventsCommitted: () => void = (
 
 export type TaskCommands = ReturnType<typeof taskCommands>;
 
-async function lockOwnTask(
+export async function lockOwnTask(
   tx: Parameters<Parameters<Database['transaction']>[0]>[0],
   userId: string,
   id: string,

@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { PendingReminderList } from '@taskflow/contracts';
+import { connect } from '@taskflow/db';
+import type { Replica } from '@taskflow/testkit';
+import { fleetForFile, newUser, openSocket, printLogsOnFailure } from './harness.ts';
+import {
+  addReminder,
+  arrivedAt,
+  eventually,
+  isReminder,
+  secondAfter,
+  shownReminders,
+  taskWithReminder,
+  triggeredEvents,
+  waitUntilRemindersDeliver,
+} from './reminders-harness.ts';
+
+// A short grace period and lateness threshold, so that downtime beyond the grace period fits in
+// a test; small batches, so that a tick spans many transactions and a kill lands inside one.
+const GRACE_SECONDS = 20;
+const LATE_SECONDS = 2;
+const fleet = await fleetForFile(
+  { 'task-api': 1, 'ws-notifier': 1, 'reminder-worker': 2 },
+  {
+    REMINDER_GRACE_SECONDS: String(GRACE_SECONDS),
+    REMINDER_LATE_SECONDS: String(LATE_SECONDS),
+    REMINDER_BATCH_SIZE: '50',
+  },
+);
+const database = connect(fleet.database.url, { max: 2 });
+const sql = postgres(fleet.database.url, { max: 1, onnotice: () => {} });
+afterAll(async () => {
+  await database.close();
+  await sql.end();
+});
+beforeAll(() => waitUntilRemindersDeliver(fleet), 120_000);
+
+const workers = () => fleet.replicas['reminder-worker'];
+
+/** Whether a reminder-worker connection has sat in an open firing transaction for 100 ms+. */
+async function firingTransactionStalled(): Promise<boolean> {
+  const [row] = await sql<[{ stalled: number }]>`
+    select count(*)::int as stalled from pg_stat_activity
+    where datname = current_database() and application_name = 'reminder-worker'
+      and state = 'idle in transaction' and now() - state_change > interval '100 ms'
+      and (query ilike '%update reminders%' or query ilike 'insert into events%')`;
+  return (row?.stalled ?? 0) > 0;
+}
+
+/**
+ * SIGKILLs `replica` while it holds a firing transaction open (claimed rows locked, events
+ * maybe appended, nothing committed): it is frozen (SIGSTOP) until Postgres shows such a
+ * transaction, else let go and frozen again a moment later.
+ */
+async function killMidBatch(replica: Replica): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    replica.process.kill('SIGSTOP');
+    await sleep(150);
+    if (await firingTransactionStalled()) {
+      replica.process.kill('SIGKILL');
+      await replica.process.exited;
+      return true;
+    }
+    replica.process.kill('SIGCONT');
+    await sleep(5 + Math.random() * 20);
+  }
+  return false;
+}
+
+describe(`reminders when workers die (${fleet.broker})`, () => {
+  it('a worker SIGKILLed mid-batch and restarted: every reminder fires exactly once', async () => {
+    printLogsOnFailure(fleet);
+    const user = await newUser(fleet);
+    const socket = await openSocket(fleet, user);
+    const second = secondAfter(15_000); // room to create 1,000 reminders on a busy machine
+    const created = await Promise.all(
+      Array.from({ length: 10 }, async (_, t) => {
+        const { json: task } = await user.call('POST', '/tasks', { title: `batch ${t}` });
+        const ids: string[] = [];
+        for (let i = 0; i < 100; i++) {
+          ids.push((await addReminder(user, task.id, new Date(second + t * 100 + i))).id);
+        }
+        return ids;
+      }),
+    );
+    const ids = new Set(created.flat());
+    expect(Date.now()).toBeLessThan(second);
+
+    // Once firing has begun, kill the first worker inside one of its transactions.
+    await eventually(
+      async () => (await triggeredEvents(database, user.id)).length,
+      (count) => count > 0,
+      20_000,
+    );
+    const victim = workers()[0]!;
+    expect(await killMidBatch(victim)).toBe(true);
+    await victim.restart();
+
+    await eventually(
+      async () => shownReminders(socket).length,
+      (count) => count >= ids.size,
+      60_000,
+    );
+    await sleep(2000); // a duplicate would arrive by now
+    const events = await triggeredEvents(database, user.id);
+    expect(events).toHaveLength(ids.size);
+    expect(new Set(events.map((e) => e.data.reminder_id))).toEqual(ids);
+    const shown = shownReminders(socket);
+    expect(shown).toHaveLength(ids.size);
+    expect(new Set(shown.map(({ message }) => message.data.reminder_id))).toEqual(ids);
+    socket.close();
+  }, 120_000);
+
+  it(`after downtime: within the grace period (${GRACE_SECONDS} s) fires marked late; beyond it, missed and listed as such`, async () => {
+    printLogsOnFailure(fleet);
+    const user = await newUser(fleet);
+    const socket = await openSocket(fleet, user);
+    for (const worker of workers()) {
+      worker.process.kill('SIGKILL');
+      await worker.process.exited;
+    }
+    const start = Date.now();
+    const old = await taskWithReminder(user, new Date(start + 1500), 'beyond the grace period');
+    const recent = await taskWithReminder(user, new Date(start + 13_000), 'within it');
+
+    // Down until the first is older than the grace period; the second is then ~10 s overdue.
+    await sleep(start + 1500 + GRACE_SECONDS * 1000 + 2000 - Date.now());
+    await Promise.all(workers().map((worker) => worker.restart()));
+
+    const { message, receivedAt } = await socket.waitFor(isReminder(recent.reminder.id), 15_000);
+    expect(message.data).toMatchObject({ id: recent.task.id, late: true });
+    const overdue = arrivedAt(receivedAt) - Date.parse(recent.reminder.remind_at);
+    expect(overdue).toBeGreaterThan(LATE_SECONDS * 1000);
+    expect(overdue).toBeLessThan(GRACE_SECONDS * 1000);
+
+    const missed = await eventually(
+      async () =>
+        PendingReminderList.parse((await user.call('GET', '/reminders/pending?status=missed')).json)
+          .items,
+      (items) => items.length > 0,
+    );
+    expect(missed.map((r) => [r.id, r.status, r.task_title])).toEqual([
+      [old.reminder.id, 'missed', 'beyond the grace period'],
+    ]);
+    const fired = (await triggeredEvents(database, user.id)).map((e) => e.data.reminder_id);
+    expect(fired).toEqual([recent.reminder.id]);
+    expect(shownReminders(socket).map(({ message }) => message.data.reminder_id)).toEqual([
+      recent.reminder.id,
+    ]);
+
+    // And back on time for what comes next.
+    const next = await taskWithReminder(user, new Date(Date.now() + 2000), 'after the restart');
+    const after = await socket.waitFor(isReminder(next.reminder.id), 10_000);
+    expect(after.message.data).toMatchObject({ late: false });
+    socket.close();
+  }, 120_000);
+});

@@ -1,0 +1,107 @@
+import type { Task, WsMessage } from '@taskflow/contracts';
+import { backoffDelay } from './backoff.ts';
+import { Emitter } from './emitter.ts';
+import type { ConnectionState, LiveSocket } from './live/live-socket.ts';
+import type { TaskflowClient } from './rest/client.ts';
+import { TaskView } from './task-view.ts';
+
+export interface TaskSyncEvents extends Record<string, unknown> {
+  /** The task list changed (newest first). */
+  change: Task[];
+  state: ConnectionState;
+  /** A reminder fired (the seed's `reminder` message): show it. */
+  reminder: WsMessage;
+  /** A recurring series spawned an instance (its `task.created` updates the list). */
+  spawned: WsMessage;
+  /** A snapshot was read over REST (first load, or after a resync). */
+  loaded: { tasks: number };
+  error: unknown;
+}
+
+/**
+ * A user's task list kept current: a REST snapshot when there is nothing to resume from (or the
+ * server says resync), live events applied by version in between. Events that arrive while a
+ * snapshot is being read are applied again on top of it, so none is lost to the race.
+ */
+export class TaskSync extends Emitter<TaskSyncEvents> {
+  readonly view = new TaskView();
+  readonly api: TaskflowClient;
+  readonly live: LiveSocket;
+  readonly #maxTasks: number;
+  #loading = false;
+  #again = false;
+  #failures = 0;
+  #pending: WsMessage[] | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+
+  constructor({
+    api,
+    live,
+    maxTasks = 2_000,
+  }: {
+    api: TaskflowClient;
+    live: LiveSocket;
+    maxTasks?: number;
+  }) {
+    super();
+    this.api = api;
+    this.live = live;
+    this.#maxTasks = maxTasks;
+    live.on('message', (message) => this.#receive(message));
+    live.on('resync', () => void this.reload());
+    live.on('state', (state) => this.emit('state', state));
+  }
+
+  start(): void {
+    this.live.connect();
+  }
+
+  stop(): void {
+    clearTimeout(this.#retry);
+    this.live.close();
+  }
+
+  get tasks(): Task[] {
+    return this.view.list();
+  }
+
+  /** Reads the whole list over REST; a call while one runs makes it read once more after. */
+  async reload(): Promise<void> {
+    if (this.#loading) {
+      this.#again = true;
+      return;
+    }
+    this.#loading = true;
+    clearTimeout(this.#retry);
+    try {
+      do {
+        this.#again = false;
+        this.#pending = [];
+        const tasks = await this.api.tasks.listAll({ max: this.#maxTasks });
+        this.view.replace(tasks);
+        for (const message of this.#pending) this.view.apply(message);
+      } while (this.#again);
+      this.#failures = 0;
+      this.emit('loaded', { tasks: this.view.size });
+      this.emit('change', this.view.list());
+    } catch (error) {
+      this.emit('error', error);
+      this.#retry = setTimeout(() => void this.reload(), backoffDelay(this.#failures++));
+    } finally {
+      this.#loading = false;
+      this.#pending = undefined;
+    }
+  }
+
+  /** Shows the result of this client's own write at once, before its event comes back. */
+  track(task: Task): void {
+    if (this.view.upsert(task) === 'applied') this.emit('change', this.view.list());
+  }
+
+  #receive(message: WsMessage): void {
+    this.#pending?.push(message);
+    if (message.type === 'reminder') this.emit('reminder', message);
+    if (message.type === 'recurring.spawned') this.emit('spawned', message);
+    if (this.view.apply(message) === 'applied') this.emit('change', this.view.list());
+  }
+}

@@ -1,0 +1,197 @@
+import { and, asc, count, eq, gt, inArray, isNotNull, or } from 'drizzle-orm';
+import type { ListedStatus, PendingReminder, Reminder, ReminderStatus } from '@taskflow/contracts';
+import { reminders, tasks } from './schema.ts';
+import type { Executor } from './client.ts';
+
+// The queries of task-api's reminder routes and of due-date changes. What the reminder-worker
+// runs is in reminder-claims.ts.
+
+export type ReminderRow = typeof reminders.$inferSelect;
+export type PendingReminderRow = ReminderRow & { taskTitle: string; taskDueDate: Date | null };
+
+/** A reminder row as the wire sees it. */
+export function toReminder(row: ReminderRow): Reminder {
+  return {
+    id: row.id,
+    task_id: row.taskId,
+    remind_at: row.remindAt.toISOString(),
+    minutes_before: row.offsetSeconds === null ? null : Math.round(row.offsetSeconds / 60),
+    status: row.status as ReminderStatus,
+    late: row.late,
+    settled_at: row.settledAt?.toISOString() ?? null,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+export function toPendingReminder(row: PendingReminderRow): PendingReminder {
+  return {
+    ...toReminder(row),
+    task_title: row.taskTitle,
+    task_due_date: row.taskDueDate?.toISOString() ?? null,
+  };
+}
+
+export interface NewReminder {
+  taskId: string;
+  userId: string;
+  remindAt: Date;
+  /** null for an absolute reminder. */
+  offsetSeconds: number | null;
+}
+
+/**
+ * Adds a pending reminder. Resolves undefined when the task already has one at that instant
+ * (`unique_reminder_per_task_time`): the caller answers 409, nothing is written.
+ */
+export async function insertReminder(
+  ex: Executor,
+  reminder: NewReminder,
+): Promise<ReminderRow | undefined> {
+  const [row] = await ex
+    .insert(reminders)
+    .values(reminder)
+    .onConflictDoNothing({ target: [reminders.taskId, reminders.remindAt] })
+    .returning();
+  return row;
+}
+
+export async function countTaskReminders(ex: Executor, taskId: string): Promise<number> {
+  const [row] = await ex.select({ n: count() }).from(reminders).where(eq(reminders.taskId, taskId));
+  return row?.n ?? 0;
+}
+
+/** Every reminder of the user's task, earliest first. */
+export async function taskReminders(
+  ex: Executor,
+  userId: string,
+  taskId: string,
+): Promise<ReminderRow[]> {
+  return ex
+    .select()
+    .from(reminders)
+    .where(and(eq(reminders.taskId, taskId), eq(reminders.userId, userId)))
+    .orderBy(asc(reminders.remindAt), asc(reminders.id));
+}
+
+export async function findReminder(
+  ex: Executor,
+  userId: string,
+  taskId: string,
+  reminderId: string,
+): Promise<ReminderRow | undefined> {
+  const [row] = await ex
+    .select()
+    .from(reminders)
+    .where(
+      and(eq(reminders.id, reminderId), eq(reminders.taskId, taskId), eq(reminders.userId, userId)),
+    );
+  return row;
+}
+
+/** Deletes one reminder of the user's task, whatever its status; false when there is none. */
+export async function deleteReminder(
+  ex: Executor,
+  userId: string,
+  taskId: string,
+  reminderId: string,
+): Promise<boolean> {
+  const deleted = await ex
+    .delete(reminders)
+    .where(
+      and(eq(reminders.id, reminderId), eq(reminders.taskId, taskId), eq(reminders.userId, userId)),
+    )
+    .returning({ id: reminders.id });
+  return deleted.length > 0;
+}
+
+export interface PendingFilter {
+  statuses: ListedStatus[];
+  /** Keyset position: list what comes after this reminder in (remind_at, id) order. */
+  after?: { remindAt: Date; id: string };
+  limit: number;
+}
+
+/**
+ * The user's reminders of open tasks in the given statuses, earliest first, across tasks. A
+ * completed task's reminders are left out even before the worker has cancelled them.
+ */
+export async function listPendingReminders(
+  ex: Executor,
+  userId: string,
+  filter: PendingFilter,
+): Promise<PendingReminderRow[]> {
+  const conditions = [
+    eq(reminders.userId, userId),
+    inArray(reminders.status, filter.statuses),
+    eq(tasks.completed, false),
+  ];
+  if (filter.after) {
+    const { remindAt, id } = filter.after;
+    conditions.push(
+      or(
+        gt(reminders.remindAt, remindAt),
+        and(eq(reminders.remindAt, remindAt), gt(reminders.id, id)),
+      )!,
+    );
+  }
+  const rows = await ex
+    .select({ reminder: reminders, taskTitle: tasks.title, taskDueDate: tasks.dueDate })
+    .from(reminders)
+    .innerJoin(tasks, eq(tasks.id, reminders.taskId))
+    .where(and(...conditions))
+    .orderBy(asc(reminders.remindAt), asc(reminders.id))
+    .limit(filter.limit);
+  return rows.map(({ reminder, taskTitle, taskDueDate }) => ({
+    ...reminder,
+    taskTitle,
+    taskDueDate,
+  }));
+}
+
+/**
+ * The task's relative reminders that follow its due date (pending, and cancelled ones that a
+ * reopen would re-arm), locked until the transaction ends. Fired and missed ones are history.
+ */
+export async function lockMovableReminders(ex: Executor, taskId: string): Promise<ReminderRow[]> {
+  return ex
+    .select()
+    .from(reminders)
+    .where(
+      and(
+        eq(reminders.taskId, taskId),
+        isNotNull(reminders.offsetSeconds),
+        inArray(reminders.status, ['pending', 'cancelled']),
+      ),
+    )
+    .for('update');
+}
+
+export interface ReminderMoves {
+  /** Reminders to delete. */
+  remove: string[];
+  /** Reminders to give a new time, as locked by lockMovableReminders. */
+  move: Array<{ row: ReminderRow; remindAt: Date }>;
+}
+
+/**
+ * Applies a due-date change to the locked reminders. Moves are a delete and a re-insert (same
+ * id, status and creation time), not an UPDATE: the unique (task_id, remind_at) constraint is
+ * checked row by row, so shifting 10 and 20 minutes before by +10 minutes in one UPDATE could
+ * collide with a row not yet moved. A moved reminder that lands on the instant of a reminder
+ * that stays (an absolute or fired one) is merged into it; returns how many were merged.
+ */
+export async function applyReminderMoves(
+  ex: Executor,
+  moves: ReminderMoves,
+): Promise<{ merged: number }> {
+  const ids = [...moves.remove, ...moves.move.map(({ row }) => row.id)];
+  if (ids.length === 0) return { merged: 0 };
+  await ex.delete(reminders).where(inArray(reminders.id, ids));
+  if (moves.move.length === 0) return { merged: 0 };
+  const inserted = await ex
+    .insert(reminders)
+    .values(moves.move.map(({ row, remindAt }) => ({ ...row, remindAt })))
+    .onConflictDoNothing({ target: [reminders.taskId, reminders.remindAt] })
+    .returning({ id: reminders.id });
+  return { merged: moves.move.length - inserted.length };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Task } from '@taskflow/contracts';
+import { compareTask, TASK_FIELDS } from './compare.ts';
+
+const task: Task = {
+  id: '0b8f7c36-6a43-4d4c-9d37-2f1f0e0e0c01',
+  user_id: 'alice',
+  title: 'Buy milk',
+  description: null,
+  completed: false,
+  completed_at: null,
+  due_date: '2030-01-01T09:00:00.000Z',
+  recurrence_rule: null,
+  is_recurring: false,
+  next_occurrence: null,
+  time_zone: null,
+  recurrence_mode: null,
+  series_start: null,
+  series_id: null,
+  occurrence_at: null,
+  version: 2,
+  created_at: '2026-11-28T20:00:00.000Z',
+  updated_at: '2026-11-28T20:00:01.000Z',
+};
+
+describe('compareTask', () => {
+  it('finds nothing between equal tasks', () => {
+    expect(compareTask({ ...task }, task)).toEqual([]);
+  });
+
+  it('compares every field of the contract', () => {
+    expect(TASK_FIELDS).toContain('occurrence_at');
+    expect(TASK_FIELDS).toHaveLength(Object.keys(task).length);
+  });
+
+  it('names each differing field with both values', () => {
+    const row = { ...task, title: 'Buy bread', completed: true, version: 3 };
+    expect(compareTask({ ...task }, row)).toEqual([
+      { field: 'title', expected: 'Buy milk', actual: 'Buy bread' },
+      { field: 'completed', expected: false, actual: true },
+      { field: 'version', expected: 2, actual: 3 },
+    ]);
+  });
+
+  it('compares instants as instants, not as text', () => {
+    expect(compareTask({ ...task, due_date: '2030-01-01T09:00:00Z' }, task)).toEqual([]);
+    expect(compareTask({ ...task, due_date: '2030-01-01T09:00:00.001Z' }, task)).toHaveLength(1);
+    expect(compareTask({ ...task, due_date: null }, task)).toHaveLength(1);
+  });
+
+  it('reports a field the event lacks', () => {
+    const { description: _, ...partial } = task;
+    expect(compareTask(partial, task)).toEqual([
+      { field: 'description', expected: undefined, actual: null },
+    ]);
+  });
+});

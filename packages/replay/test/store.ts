@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll } from 'vitest';
+import postgres from 'postgres';
+import { makeEvent, type Task } from '@taskflow/contracts';
+import {
+  advanceSeries,
+  appendEvents,
+  connect,
+  deleteTask,
+  findTask,
+  insertInstances,
+  insertTaskWithEvents,
+  lockSeries,
+  setSeries,
+  stopSeries,
+  toTask,
+  updateTask,
+  type Database,
+  type TaskChanges,
+} from '@taskflow/db';
+import { createTestDatabase } from '@taskflow/testkit';
+
+/** A fresh migrated database for one test file, dropped after it. */
+export async function testStore() {
+  const testDatabase = await createTestDatabase();
+  const database = connect(testDatabase.url, { max: 4 });
+  /** Raw SQL, for what no service would ever do: corrupting a row by hand. */
+  const sql = postgres(testDatabase.url, { max: 1, onnotice: () => {} });
+  afterAll(async () => {
+    await sql.end();
+    await database.close();
+    await testDatabase.drop();
+  });
+  return { url: testDatabase.url, database, sql, write: writer(database) };
+}
+
+const actor = (userId: string) => ({ userId, correlationId: `test-${randomUUID()}` });
+
+/**
+ * Writes tasks and their events through packages/db exactly as the services do (task-api's
+ * commands, the scheduler's spawn): the row and its event(s) in one transaction, the event
+ * carrying the row as written. The end-to-end suite drives the real services instead.
+ */
+export function writer(database: Database) {
+  return {
+    async create(userId: string, fields: Partial<Task> = {}): Promise<Task> {
+      const now = new Date();
+      const task: Task = {
+        id: randomUUID(),
+        user_id: userId,
+        title: 'task',
+        description: null,
+        completed: false,
+        completed_at: null,
+        due_date: null,
+        recurrence_rule: null,
+        is_recurring: false,
+        next_occurrence: null,
+        time_zone: null,
+        recurrence_mode: null,
+        series_start: null,
+        series_id: null,
+        occurrence_at: null,
+        version: 1,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+        ...fields,
+      };
+      const event = makeEvent('task.created', task, task, { ...actor(userId), at: now });
+      await insertTaskWithEvents(database.db, task, [event]);
+      return task;
+    },
+
+    async change(userId: string, id: string, changes: TaskChanges): Promise<Task> {
+      return database.transaction(async (tx) => {
+        const before = (await findTask(tx, userId, id, { forUpdate: true }))!;
+        const task = toTask(await updateTask(tx, id, changes));
+        const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
+        await appendEvents(tx, [makeEvent(type, task, task, actor(userId))]);
+        return task;
+      });
+    },
+
+    async remove(userId: string, id: string): Promise<void> {
+      await database.transaction(async (tx) => {
+        await findTask(tx, userId, id, { forUpdate: true });
+        const task = toTask(await deleteTask(tx, id));
+        await appendEvents(tx, [makeEvent('task.deleted', task, task, actor(userId))]);
+      });
+    },
+
+    /** Makes the task a daily series whose next occurrence is `next`. */
+    async makeSeries(userId: string, id: string, next: Date): Promise<Task> {
+      return database.transaction(async (tx) => {
+        const task = toTask(
+          await setSeries(tx, id, {
+            recurrenceRule: 'FREQ=DAILY',
+            timeZone: 'Europe/Berlin',
+            recurrenceMode: 'schedule',
+            seriesStart: next,
+            nextOccurrence: next,
+          }),
+        );
+        await appendEvents(tx, [makeEvent('task.updated', task, task, actor(userId))]);
+        return task;
+      });
+    },
+
+    async stopSeries(userId: string, id: string): Promise<Task> {
+      return database.transaction(async (tx) => {
+        const task = toTask(await stopSeries(tx, id));
+        await appendEvents(tx, [makeEvent('task.updated', task, task, actor(userId))]);
+        return task;
+      });
+    },
+
+    /**
+     * The scheduler's spawn of the series' pending occurrence: the instance (task.created and
+     * recurring.spawned) and the series one day on (task.updated), in one transaction.
+     */
+    async spawn(seriesId: string): Promise<Task> {
+      return database.transaction(async (tx) => {
+        const series = toTask((await lockSeries(tx, seriesId))!);
+        const now = new Date();
+        const occurrence = series.next_occurrence!;
+        const instance: Task = {
+          ...series,
+          id: randomUUID(),
+          completed: false,
+          completed_at: null,
+          due_date: occurrence,
+          recurrence_rule: null,
+          is_recurring: false,
+          next_occurrence: null,
+          time_zone: null,
+          recurrence_mode: null,
+          series_start: null,
+          series_id: series.id,
+          occurrence_at: occurrence,
+          version: 1,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        };
+        const advanced: Task = {
+          ...series,
+          next_occurrence: new Date(Date.parse(occurrence) + 86_400_000).toISOString(),
+          version: series.version + 1,
+          updated_at: now.toISOString(),
+        };
+        const context = { ...actor(series.user_id), at: now };
+        await insertInstances(tx, [instance]);
+        await advanceSeries(
+          tx,
+          [advanced],
+          [
+            makeEvent('task.created', instance, instance, context),
+            makeEvent(
+              'recurring.spawned',
+              instance,
+              {
+                series_id: series.id,
+                instance_id: instance.id,
+                occurrence_at: occurrence,
+                next_occurrence: advanced.next_occurrence,
+                title: instance.title,
+                due_date: instance.due_date,
+              },
+              context,
+            ),
+            makeEvent('task.updated', advanced, advanced, context),
+          ],
+        );
+        return instance;
+      });
+    },
+
+    /** A reminder.triggered event: it changes no task, and the fold must not think otherwise. */
+    async reminderTriggered(task: Task): Promise<void> {
+      const reminderId = randomUUID();
+      await appendEvents(database.db, [
+        makeEvent(
+          'reminder.triggered',
+          { id: reminderId, version: 1 },
+          {
+            reminder_id: reminderId,
+            task_id: task.id,
+            title: task.title,
+            remind_at: new Date().toISOString(),
+            due_date: task.due_date,
+            late: false,
+          },
+          actor(task.user_id),
+        ),
+      ]);
+    },
+  };
+}
+
+export type Writer = ReturnType<typeof writer>;
+
+/** A small seeded generator (mulberry32): a failing random workload can be run again. */
+export function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(items: T[]): T => items[Math.floor(next() * items.length)]!,
+  };
+}

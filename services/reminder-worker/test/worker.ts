@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll } from 'vitest';
+import { makeEvent, type Task } from '@taskflow/contracts';
+import { createDaprClient } from '@taskflow/dapr';
+import {
+  connect,
+  insertReminder,
+  insertTaskWithEvents,
+  updateTask,
+  type ClaimPolicy,
+  type Database,
+} from '@taskflow/db';
+import { createLogger, createMetricsRegistry, type App } from '@taskflow/service-kit';
+import { createTestDatabase, freePort } from '@taskflow/testkit';
+import { buildReminderWorker } from '../src/app.ts';
+import { reminderMetrics, type ReminderMetrics } from '../src/metrics.ts';
+import type { TickDeps } from '../src/jobs/tick.ts';
+
+export const APP_TOKEN = 'worker-test-app-token';
+export const POLICY: ClaimPolicy = { graceSeconds: 3600, lateSeconds: 5, limit: 500 };
+
+export interface TestWorker {
+  app: App;
+  database: Database;
+  url: string;
+  metrics: ReminderMetrics;
+  /** How often the app woke its relay (once per committed batch). */
+  wakes: { count: number };
+  /** What runTick needs, against this database, with these overrides. */
+  tickDeps(overrides?: Partial<TickDeps>): TickDeps;
+}
+
+/**
+ * The worker's app over a fresh real database. Its sidecar address answers nothing (a closed
+ * port): the ticks and the subscription need no sidecar, and readiness must say so.
+ */
+export async function startWorker(): Promise<TestWorker> {
+  const testDatabase = await createTestDatabase();
+  const database = connect(testDatabase.url, { max: 12 });
+  const wakes = { count: 0 };
+  const app = await buildReminderWorker({
+    database,
+    dapr: createDaprClient({ httpPort: await freePort(), timeoutMs: 500 }),
+    logger: createLogger('reminder-worker-test', 'silent'),
+    registry: createMetricsRegistry('reminder-worker-test'),
+    policy: POLICY,
+    tickBudgetMs: 5_000,
+    tickLookaheadMs: 0,
+    eventsCommitted: () => wakes.count++,
+    appApiToken: APP_TOKEN,
+  });
+  const metrics = reminderMetrics(createMetricsRegistry('reminder-worker-test-ticks'), database);
+  afterAll(async () => {
+    await app.close();
+    await database.close();
+    await testDatabase.drop();
+  });
+  return {
+    app,
+    database,
+    url: testDatabase.url,
+    metrics,
+    wakes,
+    tickDeps: (overrides = {}) => ({
+      database,
+      policy: POLICY,
+      budgetMs: 5_000,
+      lookaheadMs: 0,
+      metrics,
+      eventsCommitted: () => {},
+      ...overrides,
+    }),
+  };
+}
+
+export const silent = { info: () => {} };
+
+/** A task as task-api would have created it (with its task.created event). */
+export async function seedTask(
+  database: Database,
+  fields: { userId?: string; title?: string; dueDate?: Date | null; completed?: boolean } = {},
+): Promise<Task> {
+  const now = new Date();
+  const task: Task = {
+    id: randomUUID(),
+    user_id: fields.userId ?? `user-${randomUUID()}`,
+    title: fields.title ?? 'Call mum',
+    description: null,
+    completed: false,
+    completed_at: null,
+    due_date: fields.dueDate?.toISOString() ?? null,
+    recurrence_rule: null,
+    is_recurring: false,
+    next_occurrence: null,
+    time_zone: null,
+    recurrence_mode: null,
+    series_start: null,
+    series_id: null,
+    occurrence_at: null,
+    version: 1,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+  };
+  const context = { userId: task.user_id, correlationId: 'seed' };
+  await insertTaskWithEvents(database.db, task, [makeEvent('task.created', task, task, context)]);
+  if (fields.completed) await setCompleted(database, task.id, true);
+  return task;
+}
+
+export async function setCompleted(database: Database, taskId: string, completed: boolean) {
+  await updateTask(database.db, taskId, { completed });
+}
+
+/** A reminder at `when`, or that many seconds from now (negative: already due). */
+export async function seedReminder(
+  database: Database,
+  task: Task,
+  when: number | Date,
+  offsetSeconds: number | null = null,
+) {
+  const row = await insertReminder(database.db, {
+    taskId: task.id,
+    userId: task.user_id,
+    remindAt: typeof when === 'number' ? new Date(Date.now() + when * 1000) : when,
+    offsetSeconds,
+  });
+  if (!row) throw new Error('reminder not inserted');
+  return row;
+}

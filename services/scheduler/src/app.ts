@@ -1,0 +1,68 @@
+import { registerSidecarRoutes, type DaprClient } from '@taskflow/dapr';
+import type { Database } from '@taskflow/db';
+import {
+  createApp,
+  registerHealth,
+  registerMetrics,
+  type App,
+  type Logger,
+  type Registry,
+} from '@taskflow/service-kit';
+import { taskEventSubscription } from './handlers/events.ts';
+import { runTick } from './jobs/tick.ts';
+import { schedulerMetrics } from './metrics.ts';
+
+export interface SchedulerDeps {
+  database: Database;
+  dapr: DaprClient;
+  logger: Logger;
+  registry: Registry;
+  appApiToken?: string | undefined;
+  batchSize: number;
+  tickBudgetMs: number;
+  /** Called after every commit that appended events: wakes the outbox relay. */
+  eventsCommitted?: () => void;
+}
+
+/**
+ * The scheduler's HTTP side: the cron binding that drives spawning, the tasks.events
+ * subscription that drives completion mode, and health and metrics. Only the sidecar calls the
+ * first two (APP_API_TOKEN); nothing else is served.
+ */
+export async function buildScheduler(deps: SchedulerDeps): Promise<App> {
+  const app = createApp({ logger: deps.logger });
+  const metrics = schedulerMetrics(deps.registry, deps.database);
+  registerHealth(app, [
+    { name: 'database', check: () => deps.database.ping() },
+    { name: 'sidecar', check: () => deps.dapr.waitForSidecar({ timeoutMs: 500 }).then(() => true) },
+  ]);
+  registerMetrics(app, deps.registry);
+  await registerSidecarRoutes(app, {
+    dapr: deps.dapr,
+    appApiToken: deps.appApiToken,
+    subscriptions: [
+      taskEventSubscription({
+        database: deps.database,
+        metrics,
+        committed: deps.eventsCommitted,
+      }),
+    ],
+    bindings: [
+      {
+        route: '/scheduler-tick',
+        handler: async ({ log }) => {
+          const result = await runTick({
+            database: deps.database,
+            log,
+            batchSize: deps.batchSize,
+            budgetMs: deps.tickBudgetMs,
+            metrics,
+            committed: deps.eventsCommitted,
+          });
+          if (result.claimed > 0) log.info(result, 'tick: series spawned');
+        },
+      },
+    ],
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+import {
+  ErrorBody,
+  ListRecurringQuery,
+  RecurringTaskList,
+  SetRecurrenceBody,
+  Task,
+  TaskPathParams,
+  UserPathParams,
+  type RecurringTask,
+} from '@taskflow/contracts';
+import { listTasks, toTask, type Database } from '@taskflow/db';
+import type { App } from '@taskflow/service-kit';
+import { decodeCursor, encodeCursor } from '../tasks/cursor.ts';
+import { expectedVersion, withEtag } from '../tasks/http.ts';
+import type { RecurrenceCommands } from '../tasks/recurrence.ts';
+import { describeStoredSeries } from '../tasks/series-input.ts';
+
+const errors = { '4xx': ErrorBody };
+
+/** The recurrence endpoints, under `/api/:user_id` (authenticated by the caller's plugin). */
+export function recurrenceRoutes(
+  app: App,
+  { database, recurrence }: { database: Database; recurrence: RecurrenceCommands },
+) {
+  const actorOf = (request: { params: { user_id: string }; correlationId: string }) => ({
+    userId: request.params.user_id,
+    correlationId: request.correlationId,
+  });
+
+  app.post(
+    '/tasks/:id/recurrence',
+    {
+      schema: {
+        summary: 'Make a task a series, or change its rule',
+        description:
+          'The scheduler then spawns one task per occurrence. `start` defaults to the series start the task already has, else its due date, else now. Send `If-Match: "<version>"` to refuse a stale write (412). A bad rule, zone or start is a 400 whose detail names the field and says why.',
+        params: TaskPathParams,
+        body: SetRecurrenceBody,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const task = await recurrence.set(
+        actorOf(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request),
+      );
+      return withEtag(reply, task);
+    },
+  );
+
+  app.delete(
+    '/tasks/:id/recurrence',
+    {
+      schema: {
+        summary: 'Stop a series',
+        description:
+          'No further instances spawn (`is_recurring` false, `next_occurrence` null); the instances already spawned stay, and the rule is kept as a record. Stopping a task that is no series is answered with the task, unchanged.',
+        params: TaskPathParams,
+        response: { 200: Task, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const task = await recurrence.stop(
+        actorOf(request),
+        request.params.id,
+        expectedVersion(request),
+      );
+      return withEtag(reply, task);
+    },
+  );
+
+  app.get(
+    '/tasks/recurring',
+    {
+      schema: {
+        summary: "List the user's live series, newest first",
+        description:
+          'Each with its next occurrence, its rule in words and its status. Stopped and finished series are not listed (they are ordinary tasks with `is_recurring` false).',
+        params: UserPathParams,
+        querystring: ListRecurringQuery,
+        response: { 200: RecurringTaskList, ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const rows = await listTasks(database.db, request.params.user_id, {
+        limit: limit + 1,
+        recurring: true,
+        ...(cursor ? { after: decodeCursor(cursor) } : {}),
+      });
+      const items = rows.slice(0, limit).map((row): RecurringTask => {
+        const task = toTask(row);
+        return {
+          ...task,
+          rule_description: describeStoredSeries(task),
+          series_status: task.next_occurrence === null ? 'awaiting_completion' : 'scheduled',
+        };
+      });
+      const last = items.at(-1);
+      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+  );
+}

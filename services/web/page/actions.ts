@@ -1,0 +1,113 @@
+import { ApiError, type TaskSync } from '@taskflow/client';
+import type { Reminder, Task } from '@taskflow/contracts';
+import type { RemindHandlers, ReminderChoice } from './ui/remind-dialog.ts';
+import type { RepeatChoice, RepeatHandlers } from './ui/repeat-dialog.ts';
+import type { RowActions } from './ui/task-row.ts';
+import { formatInstant } from './ui/dom.ts';
+import { toast } from './ui/toasts.ts';
+
+/** Features whose routes may not exist on every server yet: off once one answers "no route". */
+export const features = { recurrence: true, reminders: true };
+
+/** What to tell the user about a failed call. */
+export function describe(error: unknown): string {
+  if (error instanceof ApiError) {
+    const detail = error.details[0];
+    return detail ? `${detail.path ? `${detail.path}: ` : ''}${detail.message}` : error.message;
+  }
+  return 'The server could not be reached. Try again in a moment.';
+}
+
+/**
+ * Every action of the page: one REST call each. The result is shown at once (`track`); the
+ * same change then arrives as an event and is ignored as not newer. Other tabs get it live.
+ */
+export function pageActions(sync: TaskSync, onFeaturesChanged: () => void) {
+  const api = sync.api;
+  const unavailable = (feature: keyof typeof features, error: unknown) => {
+    if (!(error instanceof ApiError && error.routeMissing)) return false;
+    features[feature] = false;
+    toast(
+      feature === 'recurrence'
+        ? 'Recurring tasks are not available here yet'
+        : 'Reminders are not available here yet',
+      'info',
+      'This server does not offer them; the rest of the page works as usual.',
+    );
+    onFeaturesChanged();
+    return true;
+  };
+  const attempt = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call();
+    } catch (error) {
+      toast('That did not work', 'error', describe(error));
+      return undefined;
+    }
+  };
+
+  const row: RowActions = {
+    features,
+    complete: (task, completed) =>
+      void attempt(() => api.tasks.complete(task.id, completed)).then((t) => t && sync.track(t)),
+    save: async (task, changes) => {
+      const saved = await attempt(() => api.tasks.update(task.id, changes));
+      if (saved) sync.track(saved);
+      return saved !== undefined;
+    },
+    remove: (task) => void attempt(() => api.tasks.remove(task.id)),
+    repeat: () => {},
+    remind: () => {},
+  };
+
+  const repeat: RepeatHandlers = {
+    save: (task, choice: RepeatChoice) =>
+      settle('recurrence', () => api.recurrence.set(task.id, choice)),
+    stop: (task) => settle('recurrence', () => api.recurrence.stop(task.id)),
+  };
+
+  const remind: RemindHandlers = {
+    list: async (task) => {
+      try {
+        return (await api.reminders.list(task.id)).items;
+      } catch (error) {
+        if (!unavailable('reminders', error))
+          toast('Could not load reminders', 'error', describe(error));
+        return undefined;
+      }
+    },
+    add: async (task, choice: ReminderChoice) => {
+      try {
+        const reminder = await api.reminders.create(task.id, choice);
+        toast('Reminder set', 'info', `for ${formatInstant(reminder.remind_at)}`);
+        return undefined;
+      } catch (error) {
+        return unavailable('reminders', error) ? undefined : describe(error);
+      }
+    },
+    remove: async (task, reminder: Reminder) => {
+      await attempt(() => api.reminders.remove(task.id, reminder.id));
+    },
+  };
+
+  /** A write whose error is shown in its dialog; "no route" turns the feature off instead. */
+  async function settle(feature: keyof typeof features, call: () => Promise<Task>) {
+    try {
+      sync.track(await call());
+      return undefined;
+    } catch (error) {
+      return unavailable(feature, error) ? undefined : describe(error);
+    }
+  }
+
+  return {
+    row,
+    repeat,
+    remind,
+    async create(title: string, dueDate: string | null): Promise<boolean> {
+      const task = await attempt(() => api.tasks.create({ title, due_date: dueDate }));
+      if (task) sync.track(task);
+      return task !== undefined;
+    },
+  };
+}

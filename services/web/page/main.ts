@@ -1,0 +1,86 @@
+// The page: sign in, then the user's tasks kept live by @taskflow/client's TaskSync (a REST
+// snapshot, then WebSocket events applied by version; resync over REST when told to).
+// REST and WebSocket go to this page's own origin: the ingress (or, locally, the web
+// service's gateway) routes /api to task-api and /ws to ws-notifier.
+import { ApiError, createTaskflowClient, LiveSocket, TaskSync } from '@taskflow/client';
+import { pageActions } from './actions.ts';
+import { clearSession, pageConfig, saveSession, storedSession, type Session } from './session.ts';
+import { showConnection } from './ui/connection.ts';
+import { byId, formatInstant, localInputToIso } from './ui/dom.ts';
+import { openRemindDialog } from './ui/remind-dialog.ts';
+import { openRepeatDialog } from './ui/repeat-dialog.ts';
+import { askForSession } from './ui/sign-in.ts';
+import { renderTasks } from './ui/task-list.ts';
+import { toast } from './ui/toasts.ts';
+
+async function start(): Promise<void> {
+  showConnection('closed');
+  const session = storedSession() ?? (await askForSession((await pageConfig()).dev_sign_in));
+  saveSession(session);
+  openBoard(session);
+}
+
+function openBoard(session: Session): void {
+  byId('who').textContent = session.userId;
+  byId('account').hidden = false;
+  byId('board').hidden = false;
+
+  const token = () => session.token;
+  const api = createTaskflowClient({ baseUrl: '', userId: session.userId, token });
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const live = new LiveSocket({
+    baseUrl: `${scheme}://${location.host}`,
+    userId: session.userId,
+    token,
+  });
+  const sync = new TaskSync({ api, live });
+  let loaded = false;
+
+  const rerender = () => renderTasks(sync.tasks, actions.row, { flash: loaded });
+  const actions = pageActions(sync, rerender);
+  actions.row.repeat = (task) => openRepeatDialog(task, actions.repeat);
+  actions.row.remind = (task) => openRemindDialog(task, actions.remind);
+
+  sync.on('change', rerender);
+  sync.on('loaded', () => {
+    rerender();
+    loaded = true;
+    document.body.dataset.loaded = 'true';
+  });
+  sync.on('state', showConnection);
+  sync.on('reminder', (message) =>
+    toast(
+      `Reminder: ${message.data.title}`,
+      'reminder',
+      message.data.due_date ? `Due ${formatInstant(message.data.due_date)}` : 'Reminder',
+    ),
+  );
+  sync.on('spawned', (message) =>
+    toast(`New occurrence: ${message.data.title}`, 'info', 'A recurring task is due again'),
+  );
+  sync.on('error', (error) => {
+    // A token the servers no longer accept: back to signing in.
+    if (error instanceof ApiError && error.status === 401) signOut();
+  });
+
+  byId<HTMLFormElement>('add-form').onsubmit = async (event) => {
+    event.preventDefault();
+    const title = byId<HTMLInputElement>('add-title');
+    const due = byId<HTMLInputElement>('add-due');
+    if (!title.value.trim()) return;
+    if (await actions.create(title.value.trim(), localInputToIso(due.value))) {
+      title.value = '';
+      due.value = '';
+      title.focus();
+    }
+  };
+  const signOut = () => {
+    sync.stop();
+    clearSession();
+    location.reload();
+  };
+  byId('sign-out').onclick = signOut;
+  sync.start();
+}
+
+void start();
