@@ -52,6 +52,8 @@ describe('the web page in Chromium', () => {
     const elapsed = appearedAt - submittedAt;
     console.info(`tab to tab: ${elapsed} ms`);
     expect(elapsed).toBeLessThan(500);
+    // The creating tab renders its own row when its POST answers: wait for it, then compare.
+    await row(tab1, 'Buy milk').waitFor({ timeout: 2_000 });
     expect(await titles(tab1)).toEqual(['Buy milk']);
 
     // Edits and completion travel the same way.

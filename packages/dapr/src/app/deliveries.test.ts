@@ -21,14 +21,20 @@ const cloudEvent = {
 };
 
 describe('readMessage', () => {
-  it('reads a CloudEvent: its id, topic, pub/sub, time and data', () => {
+  it('reads a CloudEvent: its id, topic, pub/sub (the subscriber side), time and data', () => {
     expect(readMessage(cloudEvent, where)).toEqual({
       id: cloudEvent.id,
       topic: 'exp.single',
-      pubsub: 'ps',
+      pubsub: 'taskflow-pubsub',
       publishedAt: new Date('2026-11-28T20:28:40Z'),
       data: { n: 1 },
       cloudEvent,
+    });
+  });
+
+  it("takes the CloudEvent's pub/sub only when daprd did not name the subscriber's", () => {
+    expect(readMessage(cloudEvent, { ...where, pubsub: 'unknown' })).toMatchObject({
+      pubsub: 'ps',
     });
   });
 

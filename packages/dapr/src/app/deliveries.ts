@@ -88,7 +88,10 @@ export function readMessage(
   return {
     id: cloudEvent.id,
     topic: cloudEvent.topic ?? where.topic,
-    pubsub: cloudEvent.pubsubname ?? where.pubsub,
+    // The subscriber's component when daprd says it: the CloudEvent's `pubsubname` is the
+    // publisher's, which this sidecar may not load (ws-notifier reads through taskflow-fanout),
+    // and dead-lettering must publish through a component this sidecar has.
+    pubsub: where.pubsub !== 'unknown' ? where.pubsub : (cloudEvent.pubsubname ?? where.pubsub),
     publishedAt: Number.isNaN(time) ? undefined : new Date(time),
     data,
     cloudEvent: event as Record<string, unknown>,
