@@ -324,7 +324,11 @@ describe('sidecar (Redis Streams, state.redis)', () => {
       { entryId: 'ok-2', event: { n: 103 } },
     ]);
     expect(result.failedEntryIds).toEqual(['too-big']);
-    expect(result.errors['too-big']).toMatch(/invalid bulk length/);
+    // Redis answers "invalid bulk length" and closes the connection; which one daprd's
+    // client sees first (the answer, or the closed socket while still writing) is a race.
+    expect(result.errors['too-big']).toMatch(
+      /invalid bulk length|connection reset by peer|broken pipe/,
+    );
     await eventually('the two good entries at /bulk', () =>
       [101, 103].every((n) => received.bulk!.some((r) => r.data.n === n)),
     );
