@@ -1,4 +1,4 @@
-import { asc, inArray, isNull, sql } from 'drizzle-orm';
+import { asc, isNull, sql } from 'drizzle-orm';
 import { events } from './schema.ts';
 import type { Executor } from './client.ts';
 import type { EventRow } from './events.ts';
@@ -22,7 +22,8 @@ export async function markPublished(ex: Executor, seqs: number[]): Promise<void>
   await ex
     .update(events)
     .set({ publishedAt: sql`now()` })
-    .where(inArray(events.seq, seqs));
+    // One array parameter, not one per row: the same statement text for every batch size.
+    .where(sql`${events.seq} = any(${`{${seqs.join(',')}}`}::bigint[])`);
 }
 
 /** Seconds since the oldest unpublished event occurred; 0 when everything is out. */
