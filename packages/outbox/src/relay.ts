@@ -1,7 +1,7 @@
 import { topicOf, type EventEnvelope, type Topic } from '@taskflow/contracts';
 import {
-  claimUnpublished,
-  markPublished,
+  claimAndMarkPublished,
+  unmarkPublished,
   outboxLagSeconds,
   toEnvelope,
   type Database,
@@ -64,10 +64,10 @@ export function startRelay(options: RelayOptions): Relay {
       };
     });
 
-  /** One round: claim, publish per topic, mark what went out (and only that). */
+  /** One round: claim and mark, publish per topic, unmark what the broker refused. */
   async function round(): Promise<{ claimed: number; refused: number }> {
     return database.transaction(async (tx) => {
-      const rows = await claimUnpublished(tx, batchSize);
+      const rows = await claimAndMarkPublished(tx, batchSize);
       if (rows.length === 0) return { claimed: 0, refused: 0 };
       type Group = { seqs: Map<string, number>; events: EventEnvelope[] };
       const byTopic = new Map<Topic, Group>();
@@ -79,16 +79,17 @@ export function startRelay(options: RelayOptions): Relay {
         group.events.push(event);
         byTopic.set(topic, group);
       }
-      const published: number[] = [];
-      let refused = 0;
+      const refusedSeqs: number[] = [];
       for (const [topic, group] of byTopic) {
         const { failedEventIds } = await publisher.publishBatch(topic, group.events);
-        const failed = new Set(failedEventIds);
-        refused += failed.size;
-        for (const [eventId, seq] of group.seqs) if (!failed.has(eventId)) published.push(seq);
+        for (const eventId of failedEventIds) {
+          const seq = group.seqs.get(eventId);
+          if (seq !== undefined) refusedSeqs.push(seq);
+        }
       }
-      await markPublished(tx, published);
-      metrics.published.inc(published.length);
+      await unmarkPublished(tx, refusedSeqs);
+      const refused = refusedSeqs.length;
+      metrics.published.inc(rows.length - refused);
       metrics.failed.inc(refused);
       return { claimed: rows.length, refused };
     });

@@ -160,6 +160,8 @@ async function startReplica(
     DAPR_API_TOKEN,
     APP_API_TOKEN,
     LOG_LEVEL: 'info',
+    // Node flags for the services only, e.g. FLEET_NODE_OPTIONS=--cpu-prof to profile a benchmark.
+    ...(process.env.FLEET_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FLEET_NODE_OPTIONS } : {}),
     ...extraEnv,
   };
   const start = () =>
