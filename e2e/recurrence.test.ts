@@ -131,7 +131,7 @@ describe(`recurring tasks, end to end (${fleet.broker})`, () => {
         metric(url, 'taskflow_scheduler_completions_total', 'outcome="ignored"'),
       ),
     );
-    await admin`update events set published_at = null
+    await admin`insert into outbox (seq) select seq from events
       where event_type = 'task.completed' and aggregate_id = ${done.id}`;
     await eventually(
       async () =>

@@ -45,7 +45,7 @@ async function firingTransactionStalled(): Promise<boolean> {
     select count(*)::int as stalled from pg_stat_activity
     where datname = current_database() and application_name = 'reminder-worker'
       and state = 'idle in transaction' and now() - state_change > interval '100 ms'
-      and (query ilike '%update reminders%' or query ilike 'insert into events%')`;
+      and (query ilike '%update reminders%' or query ilike '%insert into events%')`;
   return (row?.stalled ?? 0) > 0;
 }
 
