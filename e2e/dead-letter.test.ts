@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FLEET_DAPR_API_TOKEN } from '@taskflow/testkit';
 import {
   fleetForFile,
   newUser,
@@ -24,7 +25,7 @@ describe(`poison messages (${fleet.broker})`, () => {
       `${sidecar.url}/v1.0/publish/taskflow-pubsub/tasks.events?metadata.partitionKey=${user.id}`,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'dapr-api-token': 'fleet-dapr-token' },
+        headers: { 'content-type': 'application/json', 'dapr-api-token': FLEET_DAPR_API_TOKEN },
         body: JSON.stringify({ event_type: 'task.created', user_id: user.id, data: 'not a task' }),
       },
     );

@@ -144,3 +144,23 @@ export async function waitUntilDelivering(fleet: Fleet, timeoutMs = 90_000): Pro
     for (const socket of sockets) socket.close();
   }
 }
+
+/**
+ * Polls `read` until `done` holds for its value and returns it; after `timeoutMs` it fails with
+ * the last value read.
+ */
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -73,20 +73,3 @@ export function taskSync(fleet: Fleet, user: User, replica: number): TaskSync {
   });
   return new TaskSync({ api: restClient(fleet, user), live });
 }
-
-/** Polls until `check` holds, or fails with what it last saw. */
-export async function eventually<T>(
-  read: () => T | Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await sleep(20);
-    value = await read();
-  }
-  return value;
-}

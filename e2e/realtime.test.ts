@@ -1,8 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FLEET_DAPR_API_TOKEN } from '@taskflow/testkit';
 import { makeEvent, TOPICS, type EventEnvelope } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
-import { fleetForFile, newUser, printLogsOnFailure, waitUntilDelivering } from './harness.ts';
-import { eventually, recordedSocket, restClient, taskSync } from './realtime-clients.ts';
+import {
+  fleetForFile,
+  newUser,
+  printLogsOnFailure,
+  waitUntilDelivering,
+  eventually,
+} from './harness.ts';
+import { recordedSocket, restClient, taskSync } from './realtime-clients.ts';
 
 // Two replicas: each receives every event and serves its own sockets.
 const fleet = await fleetForFile({ 'task-api': 1, 'ws-notifier': 2 });
@@ -211,7 +218,7 @@ describe(`realtime with @taskflow/client over two replicas (${fleet.broker})`, (
 
 async function publish(events: EventEnvelope[], topic: string): Promise<void> {
   const sidecar = fleet.replicas['task-api'][0]!.daprd;
-  const dapr = createDaprClient({ httpPort: sidecar.httpPort, apiToken: 'fleet-dapr-token' });
+  const dapr = createDaprClient({ httpPort: sidecar.httpPort, apiToken: FLEET_DAPR_API_TOKEN });
   for (const event of events) {
     await dapr.publish('taskflow-pubsub', topic, event, {
       metadata: { partitionKey: event.user_id },

@@ -2,12 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, userEvents } from '@taskflow/db';
-import { newUser, printLogsOnFailure, type User } from './harness.ts';
+import { newUser, printLogsOnFailure, type User, eventually } from './harness.ts';
 import {
   DAY,
   MINUTE,
   createSeries,
-  eventually,
   minuteOf,
   recurrenceFleet,
   waitUntilSpawnsDeliver,

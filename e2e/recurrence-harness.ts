@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll } from 'vitest';
 import { Task, type WsMessage } from '@taskflow/contracts';
 import { brokerOfRun, startFleet, type Fleet, type FleetOptions } from '@taskflow/testkit';
@@ -40,23 +39,6 @@ export async function createSeries(
   const { status, json } = await user.call('POST', '/tasks', { title, recurrence });
   if (status !== 201) throw new Error(`series refused: ${status} ${JSON.stringify(json)}`);
   return Task.parse(json);
-}
-
-/** Polls `read` until `done` holds for its answer; returns that answer. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`not reached within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    }
-    await sleep(100);
-  }
 }
 
 /** A counter's value on one replica's /metrics (summed over its label sets). */

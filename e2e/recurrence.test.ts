@@ -4,13 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelope, RecurringTaskList, Task } from '@taskflow/contracts';
 import { connect, seriesInstances, userEvents } from '@taskflow/db';
 import { nextAfterCompletion, parseSeries } from '@taskflow/recurrence';
-import { newUser, openSocket, printLogsOnFailure } from './harness.ts';
+import { newUser, openSocket, printLogsOnFailure, eventually } from './harness.ts';
 import {
   DAY,
   MINUTE,
   arrivedAt,
   createSeries,
-  eventually,
   isSpawnOf,
   metric,
   minuteOf,

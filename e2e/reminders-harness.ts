@@ -79,18 +79,3 @@ export async function waitUntilRemindersDeliver(fleet: Fleet, timeoutMs = 90_000
     socket.close();
   }
 }
-
-/** Polls `read` until `done` holds for its value, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}

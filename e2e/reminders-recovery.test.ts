@@ -4,11 +4,10 @@ import postgres from 'postgres';
 import { PendingReminderList } from '@taskflow/contracts';
 import { connect } from '@taskflow/db';
 import type { Replica } from '@taskflow/testkit';
-import { fleetForFile, newUser, openSocket, printLogsOnFailure } from './harness.ts';
+import { fleetForFile, newUser, openSocket, printLogsOnFailure, eventually } from './harness.ts';
 import {
   addReminder,
   arrivedAt,
-  eventually,
   isReminder,
   secondAfter,
   shownReminders,
@@ -39,34 +38,36 @@ beforeAll(() => waitUntilRemindersDeliver(fleet), 120_000);
 
 const workers = () => fleet.replicas['reminder-worker'];
 
-/** Whether a reminder-worker connection has sat in an open firing transaction for 100 ms+. */
-async function firingTransactionStalled(): Promise<boolean> {
-  const [row] = await sql<[{ stalled: number }]>`
-    select count(*)::int as stalled from pg_stat_activity
+/** Reminder-worker statements appending fired reminders' events, waiting on a lock. */
+async function firingTransactionsWaiting(): Promise<number> {
+  const [row] = await sql<[{ waiting: number }]>`
+    select count(*)::int as waiting from pg_stat_activity
     where datname = current_database() and application_name = 'reminder-worker'
-      and state = 'idle in transaction' and now() - state_change > interval '100 ms'
-      and (query ilike '%update reminders%' or query ilike '%insert into events%')`;
-  return (row?.stalled ?? 0) > 0;
+      and wait_event_type = 'Lock' and query ilike '%insert into events%'`;
+  return row?.waiting ?? 0;
 }
 
 /**
- * SIGKILLs `replica` while it holds a firing transaction open (claimed rows locked, events
- * maybe appended, nothing committed): it is frozen (SIGSTOP) until Postgres shows such a
- * transaction, else let go and frozen again a moment later.
+ * SIGKILLs `victim` inside one of its firing transactions, every time: with the other workers
+ * frozen, the outbox is locked against inserts, so the victim's next firing transaction claims
+ * its reminders (rows locked), appends their events and then waits for the outbox, uncommitted;
+ * it dies there. (Catching it there by freezing it at random moments missed now and then.)
  */
-async function killMidBatch(replica: Replica): Promise<boolean> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    replica.process.kill('SIGSTOP');
-    await sleep(150);
-    if (await firingTransactionStalled()) {
-      replica.process.kill('SIGKILL');
-      await replica.process.exited;
-      return true;
-    }
-    replica.process.kill('SIGCONT');
-    await sleep(5 + Math.random() * 20);
+async function killMidBatch(victim: Replica, others: Replica[]): Promise<void> {
+  for (const other of others) other.process.kill('SIGSTOP');
+  await sleep(300); // a statement the others had already sent is done by now
+  const locker = postgres(fleet.database.url, { max: 1, onnotice: () => {} });
+  try {
+    await locker.begin(async (tx) => {
+      await tx`lock table outbox in share mode`;
+      await eventually(firingTransactionsWaiting, (n) => n > 0, 30_000);
+      victim.process.kill('SIGKILL');
+      await victim.process.exited;
+    });
+  } finally {
+    await locker.end();
+    for (const other of others) other.process.kill('SIGCONT');
   }
-  return false;
 }
 
 describe(`reminders when workers die (${fleet.broker})`, () => {
@@ -88,13 +89,12 @@ describe(`reminders when workers die (${fleet.broker})`, () => {
     const ids = new Set(created.flat());
     expect(Date.now()).toBeLessThan(second);
 
-    // From just before the reminders fall due, try to catch the first worker inside one of its
-    // firing transactions and kill it there. (Starting after the first event was seen raced with
-    // the two workers finishing all 1,000 within a second.)
+    // Just before the reminders fall due, the first worker is made to die inside one of its
+    // firing transactions.
     await sleep(Math.max(0, second - 1000 - Date.now()));
-    const victim = workers()[0]!;
-    expect(await killMidBatch(victim)).toBe(true);
-    await victim.restart();
+    const [victim, ...others] = workers();
+    await killMidBatch(victim!, others);
+    await victim!.restart();
 
     await eventually(
       async () => shownReminders(socket).length,

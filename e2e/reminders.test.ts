@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelope, Reminder } from '@taskflow/contracts';
 import { connect } from '@taskflow/db';
-import { fleetForFile, newUser, openSocket, printLogsOnFailure } from './harness.ts';
+import { fleetForFile, newUser, openSocket, printLogsOnFailure, eventually } from './harness.ts';
 import {
   addReminder,
   arrivedAt,
-  eventually,
   isReminder,
   secondAfter,
   shownReminders,

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
+import { eventually } from './harness.ts';
 import type { User } from './harness.ts';
-import { eventually } from './replay-harness.ts';
 
 const MINUTE = 60_000;
 

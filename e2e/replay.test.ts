@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { fleetForFile, newUser, printLogsOnFailure, type User } from './harness.ts';
 import {
-  counter,
-  eventSocket,
+  fleetForFile,
+  newUser,
+  openSocket,
+  printLogsOnFailure,
+  waitUntilDelivering,
+  type Socket,
+  type User,
   eventually,
-  runReplay,
-  startExtraNotifier,
-  waitUntilNotifierDelivers,
-  type EventSocket,
-} from './replay-harness.ts';
+} from './harness.ts';
+import { counter, runReplay } from './replay-harness.ts';
 import { runWorkload } from './replay-workload.ts';
 
 const fleet = await fleetForFile({
@@ -28,14 +29,13 @@ afterAll(() => sql.end());
 const SEED = Number(process.env.REPLAY_TEST_SEED ?? Date.now() % 100_000);
 let users: User[];
 /** Each user's socket on the fleet's ws-notifier, open from before the workload. */
-let seen: EventSocket[];
+let seen: Socket[];
 let workloadStarted: Date;
 
 beforeAll(async () => {
-  const probe = await newUser(fleet, 'probe');
-  await waitUntilNotifierDelivers(fleet.replicas['ws-notifier'][0]!.url, probe);
+  await waitUntilDelivering(fleet);
   users = await Promise.all([0, 1, 2].map(() => newUser(fleet, 'replay')));
-  seen = await Promise.all(users.map((u) => eventSocket(fleet.replicas['ws-notifier'][0]!.url, u)));
+  seen = await Promise.all(users.map((u) => openSocket(fleet, u, 0)));
   workloadStarted = new Date();
   await runWorkload(users, sql, SEED);
 }, 180_000);
@@ -99,10 +99,12 @@ describe(`replay verify, end to end (${fleet.broker}, seed ${SEED})`, () => {
 describe(`replay republish, end to end (${fleet.broker}, seed ${SEED})`, () => {
   it('delivers the last hour once more to a new consumer group, and changes nothing for those that had it', async () => {
     printLogsOnFailure(fleet);
-    const late = await startExtraNotifier(fleet);
+    // A new ws-notifier pod: a consumer group of its own on taskflow-fanout, which starts at the
+    // newest offsets, so it has none of the workload's events until they are republished.
+    const late = await fleet.addReplica('ws-notifier');
     try {
-      await waitUntilNotifierDelivers(late.url, await newUser(fleet, 'late-probe'));
-      const fresh = await Promise.all(users.map((u) => eventSocket(late.url, u)));
+      await waitUntilDelivering(fleet);
+      const fresh = await Promise.all(users.map((u) => openSocket(fleet, u, late.index)));
       const before = await databaseState();
       const seenBefore = seen.map((socket) => socket.messages.length);
       const scheduler = fleet.replicas.scheduler[0]!.url;
@@ -135,10 +137,10 @@ describe(`replay republish, end to end (${fleet.broker}, seed ${SEED})`, () => {
         const expected = await storedEventIds(user);
         const socket = fresh[index]!;
         await eventually(
-          async () => new Set(socket.messages.map((m) => m.event_id)).size,
+          async () => new Set(socket.messages.map((m) => m.message.event_id)).size,
           (n) => n >= expected.length,
         );
-        expect([...new Set(socket.messages.map((m) => m.event_id))].sort()).toEqual(
+        expect([...new Set(socket.messages.map((m) => m.message.event_id))].sort()).toEqual(
           [...expected].sort(),
         );
         expect(socket.messages).toHaveLength(expected.length);
@@ -153,14 +155,11 @@ describe(`replay republish, end to end (${fleet.broker}, seed ${SEED})`, () => {
       // ws-notifier recognised the copies (still in its resume buffer): no socket got one twice.
       seen.forEach((socket, index) => {
         expect(socket.messages.length, `user ${index}`).toBe(seenBefore[index]);
-        const ids = socket.messages.map((m) => m.event_id);
+        const ids = socket.messages.map((m) => m.message.event_id);
         expect(new Set(ids).size).toBe(ids.length);
       });
       expect((await runReplay(fleet, ['verify'])).code).toBe(0);
       for (const socket of fresh) socket.close();
-    } catch (error) {
-      console.error(late.logs());
-      throw error;
     } finally {
       await late.stop();
     }

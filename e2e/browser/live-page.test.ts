@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FLEET_DAPR_API_TOKEN } from '@taskflow/testkit';
 import { makeEvent, TOPICS } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
 import { fleetForFile, printLogsOnFailure, waitUntilDelivering } from '../harness.ts';
@@ -88,7 +89,7 @@ describe('the web page in Chromium', () => {
     const reminder = crypto.randomUUID();
     // As reminder-worker publishes it (its outbox relay, through a sidecar).
     const sidecar = fleet.replicas['task-api'][0]!.daprd;
-    const dapr = createDaprClient({ httpPort: sidecar.httpPort, apiToken: 'fleet-dapr-token' });
+    const dapr = createDaprClient({ httpPort: sidecar.httpPort, apiToken: FLEET_DAPR_API_TOKEN });
     const event = makeEvent(
       'reminder.triggered',
       { id: reminder, version: 1 },

@@ -13,7 +13,7 @@ import WebSocket from 'ws';
 import { makeEvent, type EventEnvelope, type Task } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
 import { signDevToken } from '@taskflow/service-kit';
-import { FLEET_JWT_SECRET, startFleet } from '@taskflow/testkit';
+import { FLEET_DAPR_API_TOKEN, FLEET_JWT_SECRET, startFleet } from '@taskflow/testkit';
 import { cpuSeconds, rssMiB } from './measure.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_WS_CONNECTIONS ?? 10_000);
@@ -36,7 +36,7 @@ try {
   const sidecarPid = notifier.daprd.process.pid!;
   const dapr = createDaprClient({
     httpPort: notifier.daprd.httpPort,
-    apiToken: 'fleet-dapr-token',
+    apiToken: FLEET_DAPR_API_TOKEN,
   });
   const users = await Promise.all(
     Array.from({ length: USERS }, async (_, i) => {

@@ -32,3 +32,22 @@ wait_port() {
   done
   return 1
 }
+
+# cached_build_or_lock OUT: for a binary built once into the cache (daprd, helm). Takes the
+# build lock of OUT's folder (two provisioning runs at once would both spend minutes building;
+# the second waits), removes what an interrupted build left, and if OUT is already built,
+# prints its path and exits the script. Otherwise returns holding the lock: build into a
+# `build.*` folder beside OUT, then move the binary to OUT.
+cached_build_or_lock() {
+  local out=$1 dir
+  dir=$(dirname "$out")
+  mkdir -p "$dir"
+  exec 9>"$dir/.lock"
+  flock 9
+  rm -rf "$dir"/build.* # the lock says no one else is using them
+  if [ -x "$out" ]; then
+    say "cached: $out"
+    echo "$out"
+    exit 0
+  fi
+}

@@ -49,16 +49,7 @@ command -v daprd >/dev/null && use "$(command -v daprd)" "daprd on PATH"
 
 dir="$TASKFLOW_CACHE/daprd/$DAPR_VERSION"
 out="$dir/daprd"
-mkdir -p "$dir"
-# Two provisioning runs at once would both spend minutes building; the second waits.
-exec 9>"$dir/.lock"
-flock 9
-rm -rf "$dir"/build.* # left by an interrupted build; the lock says no one else is using it
-if [ -x "$out" ]; then
-  say "cached: $out"
-  echo "$out"
-  exit 0
-fi
+cached_build_or_lock "$out"
 
 command -v go >/dev/null || die "go is needed to build daprd $DAPR_VERSION"
 # `go install` refuses modules with replace directives, so build inside a copy of the module.

@@ -40,16 +40,7 @@ command -v helm >/dev/null && use "$(command -v helm)" "helm on PATH"
 
 dir="$TASKFLOW_CACHE/helm/$HELM_VERSION"
 out="$dir/helm"
-mkdir -p "$dir"
-# Two provisioning runs at once would both spend minutes building; the second waits.
-exec 9>"$dir/.lock"
-flock 9
-rm -rf "$dir"/build.* # left by an interrupted build; the lock says no one else is using it
-if [ -x "$out" ]; then
-  say "cached: $out"
-  echo "$out"
-  exit 0
-fi
+cached_build_or_lock "$out"
 
 command -v go >/dev/null || die "go is needed to build helm $HELM_VERSION (or set HELM=/path/to/helm)"
 meta=$(go mod download -json "$module@$HELM_VERSION") ||

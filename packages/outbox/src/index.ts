@@ -1,3 +1,4 @@
 export * from './publisher.ts';
 export * from './relay.ts';
 export * from './dapr-publisher.ts';
+export * from './event-writer.ts';

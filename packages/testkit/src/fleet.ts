@@ -45,6 +45,8 @@ export interface Replica {
   daprd: Daprd;
   /** Starts the service process again on the same port, with the same sidecar. */
   restart(): Promise<void>;
+  /** Stops the service process, then its sidecar. */
+  stop(): Promise<void>;
 }
 
 export interface BrokerControl {
@@ -62,13 +64,21 @@ export interface Fleet {
   /** The fleet's own Redis (state store; and the broker when broker is redis). */
   redisPort: number;
   brokerControl: BrokerControl;
+  /**
+   * One more replica of a service, as a new pod would join: the next index, its own daprd with
+   * a pod name of its own (so a consumer group of its own on `taskflow-fanout`). Stopped with
+   * the fleet, or earlier with its own `stop()`.
+   */
+  addReplica(name: ServiceName): Promise<Replica>;
   /** The last lines of every process, for a failing test's message. */
   logs(): string;
   stop(): Promise<void>;
 }
 
-const APP_API_TOKEN = 'fleet-app-token';
-const DAPR_API_TOKEN = 'fleet-dapr-token';
+/** What every fleet sidecar sends its app (APP_API_TOKEN), for a test posing as daprd. */
+export const FLEET_APP_API_TOKEN = 'fleet-app-token';
+/** What every fleet sidecar requires of its callers (DAPR_API_TOKEN), for a test calling one. */
+export const FLEET_DAPR_API_TOKEN = 'fleet-dapr-token';
 
 /**
  * Starts, for one test file: a fresh database, a broker (a Redis of its own, or the shared local
@@ -95,20 +105,16 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       scheduler: [],
       'reminder-worker': [],
     } as Record<ServiceName, Replica[]>;
-    const starts: Promise<void>[] = [];
+    const addReplica = async (name: ServiceName, index: number) => {
+      const replica = await startReplica(name, index, database.url, resources, options.env ?? {});
+      replicas[name].push(replica);
+      processes.push(replica.process, replica.daprd.process);
+      cleanups.push(() => replica.stop());
+      return replica;
+    };
+    const starts: Promise<Replica>[] = [];
     for (const [name, count] of Object.entries(options.replicas) as [ServiceName, number][]) {
-      for (let index = 0; index < count; index++) {
-        starts.push(
-          startReplica(name, index, database.url, resources, options.env ?? {}).then((replica) => {
-            replicas[name].push(replica);
-            processes.push(replica.process, replica.daprd.process);
-            cleanups.push(
-              () => replica.process.stop(),
-              () => replica.daprd.stop(),
-            );
-          }),
-        );
-      }
+      for (let index = 0; index < count; index++) starts.push(addReplica(name, index));
     }
     await Promise.all(starts);
     for (const list of Object.values(replicas)) list.sort((a, b) => a.index - b.index);
@@ -121,6 +127,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       api: replicas['task-api'][0]?.url ?? '',
       redisPort: redis.port,
       brokerControl: options.broker === 'redis' ? redis.control : kafkaControl(),
+      addReplica: (name) => addReplica(name, replicas[name].length),
       logs,
       async stop() {
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -146,8 +153,8 @@ async function startReplica(
     appPort: port,
     resourcesPaths: resources.paths,
     configPath: resources.config,
-    appApiToken: APP_API_TOKEN,
-    daprApiToken: DAPR_API_TOKEN,
+    appApiToken: FLEET_APP_API_TOKEN,
+    daprApiToken: FLEET_DAPR_API_TOKEN,
     podName: `${name}-${index}-${process.pid}-${Date.now().toString(36)}`,
   });
   const env = {
@@ -157,8 +164,8 @@ async function startReplica(
     DATABASE_URL: databaseUrl,
     AUTH_JWT_SECRET: FLEET_JWT_SECRET,
     DAPR_HTTP_PORT: String(daprd.httpPort),
-    DAPR_API_TOKEN,
-    APP_API_TOKEN,
+    DAPR_API_TOKEN: FLEET_DAPR_API_TOKEN,
+    APP_API_TOKEN: FLEET_APP_API_TOKEN,
     LOG_LEVEL: 'info',
     // Node flags for the services only, e.g. FLEET_NODE_OPTIONS=--cpu-prof to profile a benchmark.
     ...(process.env.FLEET_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FLEET_NODE_OPTIONS } : {}),
@@ -183,6 +190,13 @@ async function startReplica(
     async restart() {
       replica.process = start();
       await waitForReady(url, replica.process);
+    },
+    async stop() {
+      try {
+        await replica.process.stop();
+      } finally {
+        await replica.daprd.stop();
+      }
     },
   };
   await waitForReady(url, replica.process);

@@ -1,36 +1,17 @@
-import { createDaprClient } from '@taskflow/dapr';
-import { connect } from '@taskflow/db';
-import { daprPublisher, startRelay } from '@taskflow/outbox';
-import {
-  createLogger,
-  createMetricsRegistry,
-  exitOnStartupError,
-  stopOnSignals,
-} from '@taskflow/service-kit';
+import { startEventWriter } from '@taskflow/outbox';
+import { exitOnStartupError, stopOnSignals } from '@taskflow/service-kit';
 import { buildReminderWorker } from './app.ts';
 import { loadReminderWorkerConfig } from './config.ts';
 
 // Composition root: config -> clients -> app -> listen.
 try {
   const config = loadReminderWorkerConfig();
-  const logger = createLogger('reminder-worker', config.LOG_LEVEL);
-  const database = connect(config.DATABASE_URL, {
-    max: config.DATABASE_POOL_SIZE,
-    applicationName: 'reminder-worker',
-  });
-  const registry = createMetricsRegistry('reminder-worker');
-  const dapr = createDaprClient({
-    httpPort: config.DAPR_HTTP_PORT,
-    apiToken: config.DAPR_API_TOKEN,
-  });
   // The worker's own relay publishes the reminder.triggered events it appends, woken after
-  // every batch; like every relay it also helps with any other unpublished row.
-  const relay = startRelay({
-    database,
-    publisher: daprPublisher(dapr, config.PUBSUB_NAME),
-    logger,
-    registry,
-  });
+  // every batch; like every relay it also helps with any other row of the outbox.
+  const { logger, database, registry, dapr, relay, cleanups } = startEventWriter(
+    'reminder-worker',
+    config,
+  );
   const app = await buildReminderWorker({
     database,
     dapr,
@@ -46,7 +27,7 @@ try {
     eventsCommitted: () => relay.notify(),
     appApiToken: config.APP_API_TOKEN,
   });
-  stopOnSignals(app, logger, [() => relay.stop(), () => database.close()]);
+  stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only delivers and triggers once the app's port answers.
   await app.listen({ port: config.PORT, host: config.HOST });
   await dapr.waitForSidecar({ timeoutMs: 60_000 });
