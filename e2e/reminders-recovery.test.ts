@@ -49,9 +49,9 @@ async function firingTransactionsWaiting(): Promise<number> {
 
 /**
  * SIGKILLs `victim` inside one of its firing transactions, every time: with the other workers
- * frozen, the outbox is locked against inserts, so the victim's next firing transaction claims
- * its reminders (rows locked), appends their events and then waits for the outbox, uncommitted;
- * it dies there. (Catching it there by freezing it at random moments missed now and then.)
+ * frozen, `events` is locked against inserts, so the victim's next firing transaction claims its
+ * reminders (rows locked) and then waits to append their events, uncommitted; it dies there.
+ * (Catching it there by freezing it at random moments missed now and then.)
  */
 async function killMidBatch(victim: Replica, others: Replica[]): Promise<void> {
   for (const other of others) other.process.kill('SIGSTOP');
@@ -59,7 +59,7 @@ async function killMidBatch(victim: Replica, others: Replica[]): Promise<void> {
   const locker = postgres(fleet.database.url, { max: 1, onnotice: () => {} });
   try {
     await locker.begin(async (tx) => {
-      await tx`lock table outbox in share mode`;
+      await tx`lock table events in share mode`;
       await eventually(firingTransactionsWaiting, (n) => n > 0, 30_000);
       victim.process.kill('SIGKILL');
       await victim.process.exited;

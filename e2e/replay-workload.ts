@@ -116,7 +116,7 @@ export async function runWorkload(users: User[], sql: postgres.Sql, seed: number
     (rows) => rows.length === reminded.length,
   );
   await eventually(
-    () => sql`select 1 from outbox`,
+    () => sql`select 1 from events where published_at is null`,
     (rows) => rows.length === 0,
   );
 }

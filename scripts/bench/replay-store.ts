@@ -59,7 +59,7 @@ export async function appendTasks(
     const [appended] = await tx.unsafe<{ n: number }[]>(`
     with appended as (
       insert into events (event_id, event_type, topic, user_id, aggregate_id, aggregate_version,
-        correlation_id, occurred_at, envelope_version, data)
+        correlation_id, occurred_at, envelope_version, data, published_at)
       select gen_random_uuid(),
         case v.v when 1 then 'task.created' when 4 then 'task.completed'
           when 5 then 'task.deleted' else 'task.updated' end,
@@ -67,7 +67,8 @@ export async function appendTasks(
         p.created_at + (v.v - 1) * interval '1 hour', 1,
         -- A deletion carries the task as it stood (v4) with the deletion's version.
         case when v.v = 5 then ${STATE.replaceAll('v.v', 'least(v.v, 4)')} || jsonb_build_object('version', 5)
-          else ${STATE} end
+          else ${STATE} end,
+        now()
       from plan p cross join generate_series(1, 5) v(v)
       where v.v <= 4 or p.deleted
       order by v.v, p.i

@@ -91,8 +91,7 @@ try {
   await sleep(due - 1000 - Date.now());
   const [{ baseline }] = await sql<[{ baseline: number }]>`
     select count(*)::int as baseline from events
-    where event_type = 'recurring.spawned'
-      and not exists (select 1 from outbox where outbox.seq = events.seq)`;
+    where event_type = 'recurring.spawned' and published_at is not null`;
   const cpuBefore = {
     app: cpuSeconds(scheduler.process.pid!),
     sidecar: cpuSeconds(scheduler.daprd.process.pid!),
@@ -114,7 +113,7 @@ try {
       const [row] = await sql<[{ spawned: number; published: number }]>`
         select (select count(*) from tasks where occurrence_at = ${new Date(due)})::int as spawned,
           (select count(*) from events where event_type = 'recurring.spawned'
-            and not exists (select 1 from outbox where outbox.seq = events.seq))::int as published`;
+            and published_at is not null)::int as published`;
       if (spawnedAt === undefined && row!.spawned >= SERIES) spawnedAt = Date.now();
       if (publishedAt === undefined && row!.published - baseline >= SERIES)
         publishedAt = Date.now();

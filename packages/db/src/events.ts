@@ -5,27 +5,23 @@ import type { Executor } from './client.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
-/** Appends events to the event store and the outbox; call it in the transaction of the change. */
+/** Appends events to the outbox / event store; call it in the transaction of the change. */
 export async function appendEvents(ex: Executor, envelopes: EventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
-  await ex.execute(sql`with ${appendEventsSql(envelopes)}`);
+  await ex.execute(insertEventsSql(envelopes));
 }
 
-/**
- * The tail of a `WITH` statement that appends these events to `events` and their `seq` to
- * `outbox`: `with <other work>, ${appendEventsSql(...)}` does a change and its events in one
- * statement (one round trip, atomic without an explicit transaction).
- */
-export function appendEventsSql(envelopes: EventEnvelope[]): SQL {
+/** `insert into events ...` for these envelopes; also embedded in bigger statements. */
+export function insertEventsSql(envelopes: EventEnvelope[]): SQL {
   const rows = envelopes.map(
     (event) =>
       sql`(${event.event_id}, ${event.event_type}, ${topicOf(event.event_type)}, ${event.user_id},
         ${event.aggregate_id}, ${event.aggregate_version}, ${event.correlation_id},
         ${event.timestamp}, ${event.version}, ${JSON.stringify(event.data)}::jsonb)`,
   );
-  return toOutbox(sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
+  return sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
     aggregate_version, correlation_id, occurred_at, envelope_version, data)
-    values ${sql.join(rows, sql`, `)}`);
+    values ${sql.join(rows, sql`, `)}`;
 }
 
 /**
@@ -47,18 +43,11 @@ export async function appendEventBatch(ex: Executor, envelopes: EventEnvelope[])
     envelope_version: event.version,
     data: event.data,
   }));
-  const insert = sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
+  await ex.execute(sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
     aggregate_version, correlation_id, occurred_at, envelope_version, data)
     select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(event_id uuid,
       event_type text, topic text, user_id text, aggregate_id text, aggregate_version integer,
-      correlation_id text, occurred_at timestamptz, envelope_version smallint, data jsonb)`;
-  await ex.execute(sql`with ${toOutbox(insert)}`);
-}
-
-/** `appended as (<insert into events>), insert into outbox` of the rows it inserted. */
-function toOutbox(insertEvents: SQL): SQL {
-  return sql`appended as (${insertEvents} returning seq)
-    insert into outbox (seq) select seq from appended`;
+      correlation_id text, occurred_at timestamptz, envelope_version smallint, data jsonb)`);
 }
 
 /** The envelope a stored event was appended as. */

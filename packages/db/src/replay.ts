@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, gte, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
-import { events, outbox, tasks } from './schema.ts';
+import { and, asc, eq, gt, gte, inArray, isNotNull, like, lte, sql, type SQL } from 'drizzle-orm';
+import { events, tasks } from './schema.ts';
 import type { Database, Executor, Tx } from './client.ts';
 import type { EventRow } from './events.ts';
 import type { TaskRow } from './rows.ts';
@@ -174,7 +174,7 @@ function republishConditions(filter: RepublishFilter, afterSeq: number): SQL[] {
     gt(events.seq, Math.max(afterSeq, filter.fromSeq - 1)),
     lte(events.seq, filter.toSeq),
     // Only what the relay has published: the rest is still on its way and will go out anyway.
-    sql`not exists (select 1 from ${outbox} where ${outbox.seq} = ${events.seq})`,
+    isNotNull(events.publishedAt),
   ];
   if (filter.occurredFrom) conditions.push(gte(events.occurredAt, filter.occurredFrom));
   if (filter.userId !== undefined) conditions.push(eq(events.userId, filter.userId));

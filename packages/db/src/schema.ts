@@ -118,8 +118,8 @@ export const reminders = pgTable(
 );
 
 /**
- * The event store: every change appends its events here in its own transaction, and rows are
- * never updated or deleted (replay reads them). What is still to publish is in `outbox`.
+ * The transactional outbox and the event store in one: every change appends its events here in
+ * its own transaction; the relay publishes rows with no `published_at`; rows are kept for replay.
  */
 export const events = pgTable(
   'events',
@@ -135,8 +135,12 @@ export const events = pgTable(
     occurredAt: instant('occurred_at').notNull(),
     envelopeVersion: smallint('envelope_version').notNull(),
     data: jsonb('data').notNull(),
+    publishedAt: instant('published_at'),
   },
   (t) => [
+    index('idx_events_unpublished')
+      .on(t.seq)
+      .where(sql`${t.publishedAt} is null`),
     // A user's history (replay, resume); seq gives the global order.
     index('idx_events_user_seq').on(t.userId, t.seq),
     // One aggregate's history in order: `replay verify` walks the store in (aggregate_id, seq)
@@ -147,16 +151,6 @@ export const events = pgTable(
     index('idx_events_occurred_at').using('brin', t.occurredAt),
   ],
 );
-
-/**
- * The transactional outbox: the `seq` of each event not yet handed to the broker, written in the
- * same statement as the event. The relay deletes what it publishes. A queue table of its own
- * keeps `events` insert-only: marking rows published in place made every event a dead tuple and
- * a second set of index entries, and autovacuum's work on the event store grew with it.
- */
-export const outbox = pgTable('outbox', {
-  seq: bigint('seq', { mode: 'number' }).primaryKey(),
-});
 
 /**
  * POST requests already answered, keyed by the client's Idempotency-Key. Written in the same

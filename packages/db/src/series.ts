@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
-import { appendEventsSql } from './events.ts';
+import { insertEventsSql } from './events.ts';
 import type { Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
 
@@ -121,7 +121,7 @@ export async function advanceSeries(
     await ex.execute(update);
     return;
   }
-  await ex.execute(sql`with advanced as (${update}), ${appendEventsSql(seriesEvents)}`);
+  await ex.execute(sql`with advanced as (${update}) ${insertEventsSql(seriesEvents)}`);
 }
 
 /** A series by id, whoever owns it, locked until the transaction ends. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
-import { appendEventsSql } from './events.ts';
+import { insertEventsSql } from './events.ts';
 import type { Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
 
@@ -26,8 +26,8 @@ export async function insertTaskWithEvents(
         ${task.next_occurrence}, ${task.time_zone}, ${task.recurrence_mode}, ${task.series_start},
         ${task.series_id}, ${task.occurrence_at}, ${task.version}, ${task.created_at},
         ${task.updated_at})
-    ),
-    ${appendEventsSql(taskEvents)}`);
+    )
+    ${insertEventsSql(taskEvents)}`);
 }
 
 /** The user's task; `forUpdate` locks it until the transaction ends. */

@@ -1,7 +1,7 @@
 import { topicOf, type EventEnvelope, type Topic } from '@taskflow/contracts';
 import {
-  returnToOutbox,
-  takeFromOutbox,
+  claimAndMarkPublished,
+  unmarkPublished,
   outboxLagSeconds,
   toEnvelope,
   type Database,
@@ -38,7 +38,7 @@ export interface Relay {
 }
 
 /**
- * Publishes the outbox's events in `seq` order and takes them off it, at least once. While the broker is
+ * Publishes unpublished events in `seq` order and marks them, at least once. While the broker is
  * down, rounds fail and are retried with backoff; the events wait in Postgres, so no user write
  * ever fails because of the broker. Several relays (replicas, services) can run at once: each
  * round claims its rows with SKIP LOCKED.
@@ -64,10 +64,10 @@ export function startRelay(options: RelayOptions): Relay {
       };
     });
 
-  /** One round: take events off the outbox, publish per topic, put back what was refused. */
+  /** One round: claim and mark, publish per topic, unmark what the broker refused. */
   async function round(): Promise<{ claimed: number; refused: number }> {
     return database.transaction(async (tx) => {
-      const rows = await takeFromOutbox(tx, batchSize);
+      const rows = await claimAndMarkPublished(tx, batchSize);
       if (rows.length === 0) return { claimed: 0, refused: 0 };
       type Group = { seqs: Map<string, number>; events: EventEnvelope[] };
       const byTopic = new Map<Topic, Group>();
@@ -87,7 +87,7 @@ export function startRelay(options: RelayOptions): Relay {
           if (seq !== undefined) refusedSeqs.push(seq);
         }
       }
-      await returnToOutbox(tx, refusedSeqs);
+      await unmarkPublished(tx, refusedSeqs);
       const refused = refusedSeqs.length;
       metrics.published.inc(rows.length - refused);
       metrics.failed.inc(refused);
@@ -148,7 +148,7 @@ function relayMetrics(registry: Registry, database: Database) {
   return {
     published: new Counter({
       name: 'taskflow_outbox_published_total',
-      help: 'Events the relay published and took off the outbox',
+      help: 'Events the relay published and marked',
       registers: [registry],
     }),
     failed: new Counter({
