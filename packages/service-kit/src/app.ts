@@ -48,6 +48,8 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Log levels at which every request gets its line. */
+const VERBOSE_LEVELS = new Set(['debug', 'trace']);
 
 /**
  * A Fastify instance with taskflow's conventions: zod validation and serialisation, request and
@@ -86,22 +88,30 @@ export function createApp(options: AppOptions): App {
   acceptEmptyJson(app, ['application/json', 'application/cloudevents+json']);
 
   app.decorateRequest('correlationId', '');
-  app.addHook('onRequest', async (request, reply) => {
-    const given = CorrelationId.safeParse(request.headers['x-correlation-id']);
-    request.correlationId = given.success ? given.data : randomUUID();
+  // These two run on every request: callback hooks (no promise each), and no zod failure built
+  // for the usual request that brings no correlation id.
+  app.addHook('onRequest', (request, reply, done) => {
+    const header = request.headers['x-correlation-id'];
+    const given = header === undefined ? undefined : CorrelationId.safeParse(header);
+    request.correlationId = given?.success ? given.data : randomUUID();
     reply.header('x-request-id', request.id);
     reply.header('x-correlation-id', request.correlationId);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const line = {
-      method: request.method,
-      url: redactUrl(request.url),
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-      correlation_id: request.correlationId,
-    };
-    if (reply.statusCode >= 500) request.log.error(line, 'request failed');
-    else request.log.debug(line, 'request');
+  app.addHook('onResponse', (request, reply, done) => {
+    const failed = reply.statusCode >= 500;
+    if (failed || VERBOSE_LEVELS.has(request.log.level)) {
+      const line = {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        correlation_id: request.correlationId,
+      };
+      if (failed) request.log.error(line, 'request failed');
+      else request.log.debug(line, 'request');
+    }
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
