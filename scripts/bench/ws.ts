@@ -10,7 +10,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { makeEvent, type EventEnvelope, type Task } from '@taskflow/contracts';
+import { freshTask, makeEvent, type EventEnvelope, type Task } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_DAPR_API_TOKEN, FLEET_JWT_SECRET, startFleet } from '@taskflow/testkit';
@@ -178,24 +178,8 @@ async function publishAtRate(
 function taskEvent(userId: string): EventEnvelope {
   const now = new Date().toISOString();
   const task: Task = {
-    id: crypto.randomUUID(),
-    user_id: userId,
-    title: 'bench',
-    description: null,
-    completed: false,
-    completed_at: null,
+    ...freshTask({ id: crypto.randomUUID(), user_id: userId, title: 'bench' }, now),
     due_date: '2030-01-01T00:00:00.000Z',
-    recurrence_rule: null,
-    is_recurring: false,
-    next_occurrence: null,
-    time_zone: null,
-    recurrence_mode: null,
-    series_start: null,
-    series_id: null,
-    occurrence_at: null,
-    version: 1,
-    created_at: now,
-    updated_at: now,
   };
   return makeEvent('task.created', task, task, { userId, correlationId: 'bench-ws' });
 }

@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Task, WsMessage } from '@taskflow/contracts';
+import { freshTask, type Task, type WsMessage } from '@taskflow/contracts';
 import { TaskView } from './task-view.ts';
 
 const id = '7f1c7c9e-7a55-4c1a-9d4f-2d5c6b7a8e90';
 
 function task(version: number, overrides: Partial<Task> = {}): Task {
   return {
-    id,
-    user_id: 'u1',
-    title: `v${version}`,
-    description: null,
-    completed: false,
-    completed_at: null,
-    due_date: null,
-    recurrence_rule: null,
-    is_recurring: false,
-    next_occurrence: null,
-    time_zone: null,
-    recurrence_mode: null,
-    series_start: null,
-    series_id: null,
-    occurrence_at: null,
+    ...freshTask({ id, user_id: 'u1', title: `v${version}` }, '2026-01-01T00:00:00.000Z'),
     version,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
     ...overrides,
   };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CreateTaskBody, ListTasksQuery, PatchTaskBody, TaskPathParams } from './tasks.ts';
+import {
+  CreateTaskBody,
+  freshTask,
+  ListTasksQuery,
+  PatchTaskBody,
+  Task,
+  TaskPathParams,
+} from './tasks.ts';
 import { ErrorBody } from './errors.ts';
 
 describe('CreateTaskBody', () => {
@@ -71,5 +78,25 @@ describe('ErrorBody', () => {
       ErrorBody.safeParse({ error: { code: 'oops', message: 'x', request_id: 'r' } }).success,
     ).toBe(false);
     expect(ErrorBody.safeParse({ error: { code: 'not_found', message: 'x' } }).success).toBe(false);
+  });
+});
+
+describe('freshTask', () => {
+  it('is a valid task: version 1, open, one-off, created and updated at the given instant', () => {
+    const at = '2026-11-28T20:00:00.000Z';
+    const task = freshTask(
+      { id: '0b8f7c36-6a43-4d4c-9d37-2f1f0e0e0c01', user_id: 'alice', title: 'Buy milk' },
+      at,
+    );
+    expect(Task.parse(task)).toEqual(task);
+    expect(task).toMatchObject({
+      version: 1,
+      completed: false,
+      is_recurring: false,
+      series_id: null,
+      due_date: null,
+      created_at: at,
+      updated_at: at,
+    });
   });
 });

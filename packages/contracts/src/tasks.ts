@@ -33,6 +33,32 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
+/**
+ * A task as it is born: version 1, open, one-off, every optional field empty, created and
+ * updated `at`. Callers spread what differs (a description, a due date, a series, an instance's
+ * link to its series).
+ */
+export function freshTask(fields: Pick<Task, 'id' | 'user_id' | 'title'>, at: string): Task {
+  return {
+    ...fields,
+    description: null,
+    completed: false,
+    completed_at: null,
+    due_date: null,
+    recurrence_rule: null,
+    is_recurring: false,
+    next_occurrence: null,
+    time_zone: null,
+    recurrence_mode: null,
+    series_start: null,
+    series_id: null,
+    occurrence_at: null,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 export const TaskPathParams = z.strictObject({ user_id: UserId, id: Uuid });
 export const UserPathParams = z.strictObject({ user_id: UserId });
 

@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '@taskflow/contracts';
+import { freshTask, type Task } from '@taskflow/contracts';
 import { compareTask, TASK_FIELDS } from './compare.ts';
 
 const task: Task = {
-  id: '0b8f7c36-6a43-4d4c-9d37-2f1f0e0e0c01',
-  user_id: 'alice',
-  title: 'Buy milk',
-  description: null,
-  completed: false,
-  completed_at: null,
+  ...freshTask(
+    { id: '0b8f7c36-6a43-4d4c-9d37-2f1f0e0e0c01', user_id: 'alice', title: 'Buy milk' },
+    '2026-11-28T20:00:00.000Z',
+  ),
   due_date: '2030-01-01T09:00:00.000Z',
-  recurrence_rule: null,
-  is_recurring: false,
-  next_occurrence: null,
-  time_zone: null,
-  recurrence_mode: null,
-  series_start: null,
-  series_id: null,
-  occurrence_at: null,
   version: 2,
-  created_at: '2026-11-28T20:00:00.000Z',
   updated_at: '2026-11-28T20:00:01.000Z',
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import postgres from 'postgres';
-import { makeEvent, type Task } from '@taskflow/contracts';
+import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import {
   advanceSeries,
   appendEvents,
@@ -46,24 +46,7 @@ export function writer(database: Database) {
     async create(userId: string, fields: Partial<Task> = {}): Promise<Task> {
       const now = new Date();
       const task: Task = {
-        id: randomUUID(),
-        user_id: userId,
-        title: 'task',
-        description: null,
-        completed: false,
-        completed_at: null,
-        due_date: null,
-        recurrence_rule: null,
-        is_recurring: false,
-        next_occurrence: null,
-        time_zone: null,
-        recurrence_mode: null,
-        series_start: null,
-        series_id: null,
-        occurrence_at: null,
-        version: 1,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
+        ...freshTask({ id: randomUUID(), user_id: userId, title: 'task' }, now.toISOString()),
         ...fields,
       };
       const event = makeEvent('task.created', task, task, { ...actor(userId), at: now });
@@ -124,22 +107,14 @@ export function writer(database: Database) {
         const now = new Date();
         const occurrence = series.next_occurrence!;
         const instance: Task = {
-          ...series,
-          id: randomUUID(),
-          completed: false,
-          completed_at: null,
+          ...freshTask(
+            { id: randomUUID(), user_id: series.user_id, title: series.title },
+            now.toISOString(),
+          ),
+          description: series.description,
           due_date: occurrence,
-          recurrence_rule: null,
-          is_recurring: false,
-          next_occurrence: null,
-          time_zone: null,
-          recurrence_mode: null,
-          series_start: null,
           series_id: series.id,
           occurrence_at: occurrence,
-          version: 1,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
         };
         const advanced: Task = {
           ...series,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
-import { makeEvent, type Task } from '@taskflow/contracts';
+import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
 import {
   connect,
@@ -82,24 +82,15 @@ export async function seedTask(
 ): Promise<Task> {
   const now = new Date();
   const task: Task = {
-    id: randomUUID(),
-    user_id: fields.userId ?? `user-${randomUUID()}`,
-    title: fields.title ?? 'Call mum',
-    description: null,
-    completed: false,
-    completed_at: null,
+    ...freshTask(
+      {
+        id: randomUUID(),
+        user_id: fields.userId ?? `user-${randomUUID()}`,
+        title: fields.title ?? 'Call mum',
+      },
+      now.toISOString(),
+    ),
     due_date: fields.dueDate?.toISOString() ?? null,
-    recurrence_rule: null,
-    is_recurring: false,
-    next_occurrence: null,
-    time_zone: null,
-    recurrence_mode: null,
-    series_start: null,
-    series_id: null,
-    occurrence_at: null,
-    version: 1,
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
   };
   const context = { userId: task.user_id, correlationId: 'seed' };
   await insertTaskWithEvents(database.db, task, [makeEvent('task.created', task, task, context)]);

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import {
+  freshTask,
   makeEvent,
   type EventEnvelope,
   type Task,
@@ -100,24 +101,11 @@ export function taskEvent(
 ): EventEnvelope {
   const now = new Date().toISOString();
   const task: Task = {
-    id: options.id ?? crypto.randomUUID(),
-    user_id: userId,
-    title: options.title ?? 'a task',
-    description: null,
-    completed: false,
-    completed_at: null,
-    due_date: null,
-    recurrence_rule: null,
-    is_recurring: false,
-    next_occurrence: null,
-    time_zone: null,
-    recurrence_mode: null,
-    series_start: null,
-    series_id: null,
-    occurrence_at: null,
+    ...freshTask(
+      { id: options.id ?? crypto.randomUUID(), user_id: userId, title: options.title ?? 'a task' },
+      now,
+    ),
     version: options.version ?? 1,
-    created_at: now,
-    updated_at: now,
   };
   return makeEvent(options.type ?? 'task.created', task, task, {
     userId,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { makeEvent, type EventEnvelope, type Task } from '@taskflow/contracts';
+import { freshTask, makeEvent, type EventEnvelope, type Task } from '@taskflow/contracts';
 import type { SpawnPlan } from './occurrence.ts';
 
 /** One claimed series, worked out: the instance to insert and the series as it will stand. */
@@ -19,24 +19,11 @@ export function buildSpawn(series: Task, plan: SpawnPlan, now: Date): Spawn {
   const at = now.toISOString();
   const occurrence = plan.occurrence.toISOString();
   const instance: Task = {
-    id: randomUUID(),
-    user_id: series.user_id,
-    title: series.title,
+    ...freshTask({ id: randomUUID(), user_id: series.user_id, title: series.title }, at),
     description: series.description,
-    completed: false,
-    completed_at: null,
     due_date: occurrence,
-    recurrence_rule: null,
-    is_recurring: false,
-    next_occurrence: null,
-    time_zone: null,
-    recurrence_mode: null,
-    series_start: null,
     series_id: series.id,
     occurrence_at: occurrence,
-    version: 1,
-    created_at: at,
-    updated_at: at,
   };
   return {
     instance,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { makeEvent, type Task } from '@taskflow/contracts';
+import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import {
   appendEvents,
   claimIdempotencyKey,
@@ -42,21 +42,11 @@ export interface NewTaskFields {
 
 /** A task as it is born: version 1, open, one-off unless created as a series. */
 function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
-  const at = now.toISOString();
   return {
-    id: randomUUID(),
-    user_id: userId,
-    title: fields.title,
+    ...freshTask({ id: randomUUID(), user_id: userId, title: fields.title }, now.toISOString()),
     description: fields.description,
-    completed: false,
-    completed_at: null,
     due_date: fields.dueDate?.toISOString() ?? null,
     ...seriesFields(fields.series),
-    series_id: null,
-    occurrence_at: null,
-    version: 1,
-    created_at: at,
-    updated_at: at,
   };
 }
 
