@@ -64,25 +64,30 @@ export function connect(url: string, options: DatabaseOptions = {}): Database {
  * distinct text would stay prepared for the connection's life.
  */
 function preparedByDefault<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T {
+  // Built once per client, not per query: drizzle reads `unsafe` for every statement it runs.
+  const unsafe = (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
+    sql.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
+      ...options,
+      prepare: (params?.length ?? 0) > 0 && params!.length <= PREPARED_MAX_PARAMETERS,
+    });
+  // A transaction (or savepoint) hands its callback a client of its own: prepare there too.
+  const opening =
+    (property: 'begin' | 'savepoint') =>
+    (...args: unknown[]) => {
+      const work = args.pop() as (tx: postgres.TransactionSql) => unknown;
+      const open = Reflect.get(sql, property, sql) as (...a: unknown[]) => unknown;
+      return open(...args, (tx: postgres.TransactionSql) => work(preparedByDefault(tx)));
+    };
+  const wrapped: Record<PropertyKey, unknown> = {
+    unsafe,
+    begin: opening('begin'),
+    savepoint: opening('savepoint'),
+  };
   return new Proxy(sql, {
-    get(target, property, receiver) {
-      if (property === 'unsafe') {
-        return (query: string, params?: unknown[], options?: postgres.UnsafeQueryOptions) =>
-          target.unsafe(query, params as postgres.ParameterOrJSON<never>[], {
-            ...options,
-            prepare: (params?.length ?? 0) > 0 && params!.length <= PREPARED_MAX_PARAMETERS,
-          });
-      }
-      // A transaction (or savepoint) hands its callback a client of its own: prepare there too.
-      if (property === 'begin' || property === 'savepoint') {
-        return (...args: unknown[]) => {
-          const work = args.pop() as (tx: postgres.TransactionSql) => unknown;
-          const open = Reflect.get(target, property, target) as (...a: unknown[]) => unknown;
-          return open(...args, (tx: postgres.TransactionSql) => work(preparedByDefault(tx)));
-        };
-      }
-      return Reflect.get(target, property, receiver) as unknown;
-    },
+    get: (target, property, receiver) =>
+      Object.hasOwn(wrapped, property)
+        ? wrapped[property]
+        : Reflect.get(target, property, receiver),
   });
 }
 
