@@ -64,7 +64,6 @@ export const tasks = pgTable(
     // Keyset pagination: newest first, ties broken by id.
     index('idx_tasks_user_created').on(t.userId, t.createdAt.desc(), t.id.desc()),
     index('idx_tasks_user_due').on(t.userId, t.dueDate),
-    index('idx_tasks_series').on(t.seriesId),
     // Exactly one instance per occurrence, however many schedulers race or retry.
     uniqueIndex('unique_instance_per_occurrence')
       .on(t.seriesId, t.occurrenceAt)
