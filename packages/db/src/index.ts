@@ -1,4 +1,5 @@
 export * from './client.ts';
+export * from './availability.ts';
 export * from './rows.ts';
 export * from './users.ts';
 export * from './tasks.ts';

@@ -45,9 +45,15 @@ export interface AppOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes; larger ones get 413. */
   bodyLimit?: number;
+  /**
+   * Recognises errors that mean a dependency is out of reach (the database down or restarting):
+   * those get 503 `unavailable` with `Retry-After`, not 500, since retrying is the right move.
+   */
+  isUnavailable?: (error: unknown) => boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const UNAVAILABLE = 'a service this request needs is unreachable for the moment: retry shortly';
 /** Log levels at which every request gets its line. */
 const VERBOSE_LEVELS = new Set(['debug', 'trace']);
 
@@ -115,6 +121,14 @@ export function createApp(options: AppOptions): App {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (options.isUnavailable?.(error)) {
+      request.log.warn({ err: error }, 'a dependency is unavailable');
+      return reply
+        .code(errorStatus.unavailable)
+        .header('retry-after', '1')
+        .type('application/json')
+        .send(errorBody('unavailable', UNAVAILABLE, request.id));
+    }
     const { code, message, details } = describeError(error);
     const status = errorStatus[code];
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');

@@ -1,4 +1,4 @@
-import type { Database } from '@taskflow/db';
+import { isDatabaseUnavailable, type Database } from '@taskflow/db';
 import {
   createApp,
   registerHealth,
@@ -35,7 +35,7 @@ export async function buildTaskApi({
   registry,
   eventsCommitted,
 }: TaskApiDeps): Promise<App> {
-  const app = createApp({ logger });
+  const app = createApp({ logger, isUnavailable: isDatabaseUnavailable });
   await registerOpenApi(app, {
     title: 'taskflow task API',
     version: '1',
