@@ -25,15 +25,21 @@ export interface TestApi {
 export async function startApi(): Promise<TestApi> {
   const testDatabase = await createTestDatabase();
   const database = connect(testDatabase.url, { max: 5 });
+  const api = await apiOver(database);
+  afterAll(async () => {
+    await api.app.close();
+    await database.close();
+    await testDatabase.drop();
+  });
+  return api;
+}
+
+/** task-api over the given database; the caller closes both (`app.close()` first). */
+export async function apiOver(database: Database): Promise<TestApi> {
   const app = await buildTaskApi({
     database,
     verifyToken: createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
     logger: createLogger('task-api-test', 'silent'),
-  });
-  afterAll(async () => {
-    await app.close();
-    await database.close();
-    await testDatabase.drop();
   });
   return {
     app,

@@ -3,40 +3,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { ErrorBody } from '@taskflow/contracts';
 import { connect, type Database } from '@taskflow/db';
-import { createLogger, createTokenVerifier, signDevToken } from '@taskflow/service-kit';
 import { createTestDatabase } from '@taskflow/testkit';
-import { buildTaskApi } from '../src/app.ts';
-import { SECRET } from './api.ts';
+import { apiOver, type TestApi } from './api.ts';
 
 // When Postgres is down or drops connections, task-api answers 503 `unavailable` with
 // Retry-After (retrying is right), never 500 (a bug), and it recovers by itself.
 
-async function apiOver(database: Database) {
-  const app = await buildTaskApi({
-    database,
-    verifyToken: createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
-    logger: createLogger('task-api-test', 'silent'),
-  });
-  afterAll(() => app.close());
-  const user = `user-${randomUUID()}`;
-  const token = await signDevToken(user, SECRET);
-  const headers = { authorization: `Bearer ${token}` };
+async function userApi(database: Database) {
+  const api = await apiOver(database);
+  afterAll(() => api.app.close());
+  const { id, token } = await api.newUser();
   return {
-    create: () =>
-      app.inject({
-        method: 'POST',
-        url: `/api/${user}/tasks`,
-        headers,
-        payload: { title: 'Call mum' },
-      }),
-    list: () => app.inject({ method: 'GET', url: `/api/${user}/tasks`, headers }),
-    ready: () => app.inject({ method: 'GET', url: '/readyz' }),
+    create: () => api.call('POST', `/api/${id}/tasks`, { token, body: { title: 'Call mum' } }),
+    list: () => api.call('GET', `/api/${id}/tasks`, { token }),
+    ready: () => api.call('GET', '/readyz'),
   };
 }
 
-function expectUnavailable(
-  response: Awaited<ReturnType<Awaited<ReturnType<typeof apiOver>>['create']>>,
-) {
+function expectUnavailable(response: Awaited<ReturnType<TestApi['call']>>) {
   expect(response.statusCode).toBe(503);
   expect(response.headers['retry-after']).toBe('1');
   expect(ErrorBody.parse(response.json()).error.code).toBe('unavailable');
@@ -47,7 +31,7 @@ describe('task-api when its database is out of reach', () => {
     // Nothing listens on port 1: every connection attempt is refused.
     const database = connect('postgres://taskflow:taskflow@127.0.0.1:1/taskflow', { max: 1 });
     afterAll(() => database.close());
-    const api = await apiOver(database);
+    const api = await userApi(database);
     expectUnavailable(await api.create());
     expectUnavailable(await api.list());
     expect((await api.ready()).statusCode).toBe(503);
@@ -63,15 +47,13 @@ describe('task-api when its database is out of reach', () => {
       await admin.end();
       await testDatabase.drop();
     });
-    const api = await apiOver(database);
+    const api = await userApi(database);
     expect((await api.create()).statusCode).toBe(201);
 
-    const statuses = new Set<number>();
     for (let round = 0; round < 10; round++) {
       const requests = Array.from({ length: 8 }, () => api.create());
       await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${name}`;
       for (const response of await Promise.all(requests)) {
-        statuses.add(response.statusCode);
         if (response.statusCode === 503) expectUnavailable(response);
         else expect(response.statusCode).toBe(201);
       }
@@ -80,6 +62,5 @@ describe('task-api when its database is out of reach', () => {
     let recovered = false;
     for (let i = 0; i < 5 && !recovered; i++) recovered = (await api.create()).statusCode === 201;
     expect(recovered).toBe(true);
-    expect([...statuses].every((status) => status === 201 || status === 503)).toBe(true);
   });
 });
