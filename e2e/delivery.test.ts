@@ -77,4 +77,25 @@ describe(`live delivery (${fleet.broker})`, () => {
     expect(applied.at(-1)?.data).toMatchObject({ title: 'v2', completed: true });
     socket.close();
   });
+
+  it('the relay reports its published events and where its rounds spend their time on /metrics', async () => {
+    const user = await newUser(fleet);
+    const socket = await openSocket(fleet, user);
+    const { json: task } = await user.call('POST', '/tasks', { title: 'measured' });
+    await socket.waitFor((m) => m.type === 'task.created' && m.data.id === task.id, 5000);
+    socket.close();
+    const body = await (await fetch(`${fleet.api}/metrics`)).text();
+    const value = (series: string) =>
+      Number(new RegExp(`^${series}\\{[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1] ?? Number.NaN);
+    expect(value('taskflow_outbox_published_total')).toBeGreaterThanOrEqual(1);
+    expect(value('taskflow_outbox_batch_size_count')).toBeGreaterThanOrEqual(1);
+    for (const phase of ['claim', 'publish']) {
+      expect(body).toMatch(
+        new RegExp(
+          `^taskflow_outbox_round_phase_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} [1-9]`,
+          'm',
+        ),
+      );
+    }
+  });
 });

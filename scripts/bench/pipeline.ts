@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
+import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
 import { cpuSeconds, rssMiB } from './measure.ts';
@@ -14,6 +15,9 @@ const broker = (process.argv[2] ?? 'redis') as Broker;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const rates = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').map(Number);
 const USERS = 50;
+// BENCH_TIMELINE=1: after each run, a second-by-second table on stderr (latency by send time,
+// and the outbox lag sampled every 250 ms), to see where and when a queue builds up.
+const timeline = Boolean(process.env.BENCH_TIMELINE);
 
 const fleet = await startFleet({
   broker,
@@ -33,6 +37,7 @@ try {
   // A task's message can arrive before its POST's answer has been read: kept until it is.
   const arrivedFirst = new Map<string, number>();
   const latencies: number[] = [];
+  const sends: number[] = []; // send time of each latency, for the timeline
   let delivered = 0;
   const seen = new Set<string>();
   const arrived = (id: string, sent: number, at: number) => {
@@ -40,6 +45,7 @@ try {
     seen.add(id);
     delivered++;
     latencies.push(at - sent);
+    sends.push(sent);
   };
   const sockets = await Promise.all(
     users.map((user) =>
@@ -120,6 +126,7 @@ try {
 
   async function measure(name: string, load: (stopAt: number) => Promise<void>): Promise<string> {
     latencies.length = 0;
+    sends.length = 0;
     const deliveredBefore = delivered;
     const sentBefore = sentAt.size;
     const cpuBefore = new Map(
@@ -127,7 +134,10 @@ try {
     );
     const loadBefore = process.cpuUsage();
     const start = performance.now();
+    const lags = timeline ? sampleOutboxLag(fleet) : undefined;
+    const relayBefore = timeline ? await relayRounds(fleet) : undefined;
     await load(start + seconds * 1000);
+    const lagSamples = await lags?.stop();
     const elapsed = (performance.now() - start) / 1000;
     const sent = sentAt.size - sentBefore;
     // Stragglers: wait until everything sent is delivered, or 10 s.
@@ -135,6 +145,8 @@ try {
       await new Promise((r) => setTimeout(r, 100));
     }
     const got = delivered - deliveredBefore;
+    if (lagSamples) printTimeline(name, start, latencies, sends, lagSamples);
+    if (relayBefore) printRelayRounds(relayBefore, await relayRounds(fleet));
     // Processes are listed again: pools open Postgres backends during a run, and a backend
     // born in the run spent all of its CPU in it.
     const pids = processes(fleet);
@@ -183,6 +195,75 @@ function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id:
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
+}
+
+/** The outbox lag (age of the oldest unpublished event) every 250 ms, until stopped. */
+function sampleOutboxLag(fleet: Fleet) {
+  const database = connectDatabase(fleet.database.url, { max: 1, applicationName: 'bench' });
+  const samples: Array<{ at: number; lagMs: number }> = [];
+  const timer = setInterval(() => {
+    const at = performance.now();
+    void outboxLagSeconds(database.db).then((lag) => samples.push({ at, lagMs: lag * 1000 }));
+  }, 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await database.close();
+      return samples;
+    },
+  };
+}
+
+function printTimeline(
+  name: string,
+  start: number,
+  latencies: number[],
+  sends: number[],
+  lags: Array<{ at: number; lagMs: number }>,
+) {
+  const second = (at: number) => Math.floor((at - start) / 1000);
+  const bySecond = new Map<number, { latencies: number[]; lagMs: number }>();
+  const row = (s: number) =>
+    bySecond.get(s) ?? bySecond.set(s, { latencies: [], lagMs: 0 }).get(s)!;
+  latencies.forEach((latency, i) => row(second(sends[i]!)).latencies.push(latency));
+  for (const { at, lagMs } of lags) row(second(at)).lagMs = Math.max(row(second(at)).lagMs, lagMs);
+  const lines = [`${name}: second | sent | p50 ms | max ms | outbox lag max ms`];
+  for (const [s, { latencies: l, lagMs }] of [...bySecond].sort(([a], [b]) => a - b)) {
+    l.sort((a, b) => a - b);
+    const at = (q: number) => (l.length ? l[Math.floor(q * (l.length - 1))]!.toFixed(0) : '-');
+    lines.push(`${s} | ${l.length} | ${at(0.5)} | ${at(1)} | ${lagMs.toFixed(0)}`);
+  }
+  console.error(lines.join('\n'));
+}
+
+/** task-api relay's round metrics (sums and counts), from its /metrics. */
+async function relayRounds(fleet: Fleet): Promise<Map<string, number>> {
+  const text = await (await fetch(`${fleet.api}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const match of text.matchAll(
+    /^(taskflow_outbox_(?:round_phase_seconds|batch_size)_(?:sum|count))(?:\{([^}]*)\})? (\S+)$/gm,
+  )) {
+    const phase = /phase="(\w+)"/.exec(match[2] ?? '')?.[1];
+    values.set(phase ? `${match[1]}:${phase}` : match[1]!, Number(match[3]));
+  }
+  return values;
+}
+
+function printRelayRounds(before: Map<string, number>, after: Map<string, number>) {
+  const delta = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+  const mean = (sum: string, count: string, scale = 1) =>
+    delta(count) ? ((scale * delta(sum)) / delta(count)).toFixed(1) : '-';
+  const phase = (name: string) =>
+    mean(
+      `taskflow_outbox_round_phase_seconds_sum:${name}`,
+      `taskflow_outbox_round_phase_seconds_count:${name}`,
+      1000,
+    );
+  console.error(
+    `relay: ${delta('taskflow_outbox_batch_size_count')} rounds; mean batch ` +
+      `${mean('taskflow_outbox_batch_size_sum', 'taskflow_outbox_batch_size_count')} events, ` +
+      `claim ${phase('claim')} ms, publish ${phase('publish')} ms`,
+  );
 }
 
 function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {

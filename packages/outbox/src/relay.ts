@@ -7,7 +7,7 @@ import {
   type Database,
 } from '@taskflow/db';
 import type { Logger } from '@taskflow/service-kit';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { backoffDelay } from './backoff.ts';
 import type { EventPublisher } from './publisher.ts';
 
@@ -67,8 +67,12 @@ export function startRelay(options: RelayOptions): Relay {
   /** One round: claim and mark, publish per topic, unmark what the broker refused. */
   async function round(): Promise<{ claimed: number; refused: number }> {
     return database.transaction(async (tx) => {
+      const claiming = metrics.roundPhase.startTimer({ phase: 'claim' });
       const rows = await claimAndMarkPublished(tx, batchSize);
       if (rows.length === 0) return { claimed: 0, refused: 0 };
+      claiming();
+      metrics.batchSize.observe(rows.length);
+      const publishing = metrics.roundPhase.startTimer({ phase: 'publish' });
       type Group = { seqs: Map<string, number>; events: EventEnvelope[] };
       const byTopic = new Map<Topic, Group>();
       for (const row of rows) {
@@ -87,6 +91,7 @@ export function startRelay(options: RelayOptions): Relay {
           if (seq !== undefined) refusedSeqs.push(seq);
         }
       }
+      publishing();
       await unmarkPublished(tx, refusedSeqs);
       const refused = refusedSeqs.length;
       metrics.published.inc(rows.length - refused);
@@ -159,6 +164,21 @@ function relayMetrics(registry: Registry, database: Database) {
     failedRounds: new Counter({
       name: 'taskflow_outbox_failed_rounds_total',
       help: 'Relay rounds that could not publish at all (sidecar or broker down)',
+      registers: [registry],
+    }),
+    // Where an event's time in the outbox goes: a round claims a batch, then publishes it, and
+    // what commits meanwhile waits for the next round. Empty rounds (idle polls) are not counted.
+    roundPhase: new Histogram({
+      name: 'taskflow_outbox_round_phase_seconds',
+      help: 'Time a relay round spent claiming its batch (phase=claim) and publishing it (phase=publish)',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    batchSize: new Histogram({
+      name: 'taskflow_outbox_batch_size',
+      help: 'Events claimed by a relay round that claimed any',
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500],
       registers: [registry],
     }),
     lag: new Gauge({

@@ -1,0 +1,45 @@
+// `pnpm bench:create-cost`: the Postgres backend CPU of one task create (user, task and event in
+// one statement, exactly as task-api sends it), on one connection in a closed loop, read from
+// /proc for that backend alone. BENCH_VARIANTS, a JSON array of DDL, measures each variant on a
+// fresh database after running its DDL ("" is the schema as migrated): what an index or a
+// foreign key costs each create.
+import { randomUUID } from 'node:crypto';
+import { freshTask, makeEvent } from '@taskflow/contracts';
+import { connect, insertTaskWithEvents } from '@taskflow/db';
+import { createTestDatabase } from '@taskflow/testkit';
+import { cpuSeconds } from './measure.ts';
+
+const variants = JSON.parse(process.env.BENCH_VARIANTS ?? '[""]') as string[];
+const CREATES = Number(process.env.BENCH_CREATES ?? 10_000);
+const USERS = 50;
+
+for (const variant of variants) {
+  const scratch = await createTestDatabase();
+  const database = connect(scratch.url, { max: 1, applicationName: 'bench' });
+  try {
+    if (variant) await database.db.execute(variant);
+    const [backend] = await database.db.execute<{ pid: number }>('select pg_backend_pid() as pid');
+    const create = async (i: number) => {
+      const now = new Date();
+      const userId = `bench-${i % USERS}`;
+      const task = {
+        ...freshTask({ id: randomUUID(), user_id: userId, title: 'bench' }, now.toISOString()),
+        due_date: '2030-01-01T00:00:00.000Z',
+      };
+      const actor = { userId, correlationId: randomUUID(), at: now };
+      await insertTaskWithEvents(database.db, task, [makeEvent('task.created', task, task, actor)]);
+    };
+    for (let i = 0; i < CREATES / 5; i++) await create(i); // warm: plans, caches, users
+    const cpuBefore = cpuSeconds(backend!.pid);
+    const started = performance.now();
+    for (let i = 0; i < CREATES; i++) await create(i);
+    const wallUs = ((performance.now() - started) * 1000) / CREATES;
+    const cpuUs = ((cpuSeconds(backend!.pid) - cpuBefore) * 1e6) / CREATES;
+    console.log(
+      `| ${variant || 'schema as migrated'} | ${cpuUs.toFixed(0)} | ${wallUs.toFixed(0)} |`,
+    );
+  } finally {
+    await database.close();
+    await scratch.drop();
+  }
+}
