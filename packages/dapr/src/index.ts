@@ -1,6 +1,11 @@
 export * from './errors.ts';
 export { createDaprClient, type DaprClient, type DaprClientOptions } from './client/client.ts';
-export type { BulkPublishEntry, BulkPublishResult, PublishOptions } from './client/publish.ts';
+export type {
+  BulkPublishEntry,
+  BulkPublishOptions,
+  BulkPublishResult,
+  PublishOptions,
+} from './client/publish.ts';
 export type { Concurrency, StateEntry, StateItem, StateOperation } from './client/state.ts';
 export { registerSidecarRoutes, type SidecarRoutesOptions } from './app/sidecar-routes.ts';
 export {

@@ -145,37 +145,54 @@ describe('sidecar (Kafka 3.9, pubsub.kafka)', () => {
     });
   });
 
-  it('keys records by partitionKey: one user, one partition, in order (bulk both ways)', async () => {
-    const entries = Array.from({ length: 24 }, (_, i) => {
-      const user = i % 2 === 0 ? 'user-a' : 'user-b';
-      return { entryId: `e${i}`, event: { n: i, user }, metadata: { partitionKey: user } };
-    });
-    expect(await dapr.publishBulk('ps', topic('bulk'), entries)).toEqual({
-      failedEntryIds: [],
-      errors: {},
-    });
-    await eventually('24 events at /bulk', () => received.bulk!.length >= 24, {
-      context: dump,
-      timeoutMs: 20_000,
-    });
-    const delivered = app.requests
-      .filter((r) => r.url === '/bulk')
-      .flatMap(
-        (r) =>
-          (
-            r.body as {
-              entries: Array<{ metadata: Record<string, string>; event: { data: Payload } }>;
-            }
-          ).entries,
+  it.each([
+    { builtBy: 'daprd', source: undefined, base: 0 },
+    { builtBy: 'the app', source: 'publisher-app', base: 1000 },
+  ])(
+    'keys records by partitionKey: one user, one partition, in order (bulk both ways; CloudEvents built by $builtBy)',
+    async ({ source, base }) => {
+      const entries = Array.from({ length: 24 }, (_, i) => {
+        const user = i % 2 === 0 ? 'user-a' : 'user-b';
+        return { entryId: `e${i}`, event: { n: base + i, user }, metadata: { partitionKey: user } };
+      });
+      const options = source ? { cloudEventSource: source } : undefined;
+      expect(await dapr.publishBulk('ps', topic('bulk'), entries, options)).toEqual({
+        failedEntryIds: [],
+        errors: {},
+      });
+      const ours = (n: number) => n >= base && n < base + 24;
+      await eventually(
+        '24 events at /bulk',
+        () => received.bulk!.filter((p) => ours(p.n)).length >= 24,
+        { context: dump, timeoutMs: 20_000 },
       );
-    for (const user of ['user-a', 'user-b']) {
-      const mine = delivered.filter((e) => e.event.data.user === user);
-      expect(new Set(mine.map((e) => e.metadata.__key))).toEqual(new Set([user]));
-      expect(new Set(mine.map((e) => e.metadata.__partition)).size).toBe(1);
-      const order = mine.map((e) => e.event.data.n);
-      expect(order).toEqual([...order].sort((a, b) => a - b));
-    }
-  });
+      const delivered = app.requests
+        .filter((r) => r.url === '/bulk')
+        .flatMap(
+          (r) =>
+            (
+              r.body as {
+                entries: Array<{
+                  metadata: Record<string, string>;
+                  event: { data: Payload; source: string; type: string };
+                }>;
+              }
+            ).entries,
+        )
+        .filter((e) => ours(e.event.data.n));
+      expect(new Set(delivered.map((e) => e.event.source))).toEqual(
+        new Set([source ?? 'kafka-test']),
+      );
+      expect(new Set(delivered.map((e) => e.event.type))).toEqual(new Set(['com.dapr.event.sent']));
+      for (const user of ['user-a', 'user-b']) {
+        const mine = delivered.filter((e) => e.event.data.user === user);
+        expect(new Set(mine.map((e) => e.metadata.__key))).toEqual(new Set([user]));
+        expect(new Set(mine.map((e) => e.metadata.__partition)).size).toBe(1);
+        const order = mine.map((e) => e.event.data.n);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+    },
+  );
 
   it('detects the bulk entry the broker refused (not "success", unlike js-sdk #703)', async () => {
     const result = await dapr.publishBulk('ps', topic('bulk'), [

@@ -316,6 +316,46 @@ describe('sidecar (Redis Streams, state.redis)', () => {
     ).toBeGreaterThan(1);
   });
 
+  it('bulk-publishes CloudEvents built by the app as daprd would build them, refusals included', async () => {
+    const traceId = '0f5b1c3e-8a8e-4d0b-9a4e-3c2f1e0d9b7a';
+    const result = await dapr.publishBulk(
+      'ps',
+      topic('bulk'),
+      [
+        { entryId: 'own-1', event: { n: 201, note: 'ünïcode "quoted"' }, traceId },
+        { entryId: 'own-big', event: { n: 202, note: 'x'.repeat(1_100_000) } },
+        { entryId: 'own-2', event: { n: 203 }, metadata: { partitionKey: 'user-3' } },
+      ],
+      { cloudEventSource: 'publisher-app' },
+    );
+    expect(result.failedEntryIds).toEqual(['own-big']);
+    await eventually('both events at /bulk', () =>
+      [201, 203].every((n) => received.bulk!.some((r) => r.data.n === n)),
+    );
+    const delivered = app.requests
+      .filter((r) => r.url === '/bulk')
+      .flatMap((r) => (r.body as { entries: Array<{ event: Record<string, unknown> }> }).entries)
+      .map((entry) => entry.event)
+      .filter((event) => [201, 203].includes((event.data as { n: number }).n));
+    expect(delivered).toHaveLength(2);
+    for (const event of delivered) {
+      expect(event).toMatchObject({
+        specversion: '1.0',
+        type: 'com.dapr.event.sent',
+        source: 'publisher-app',
+        datacontenttype: 'application/json',
+        topic: topic('bulk'),
+        pubsubname: 'ps',
+        id: expect.any(String),
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
+      });
+    }
+    const first = delivered.find((event) => (event.data as { n: number }).n === 201)!;
+    expect(first.data).toEqual({ n: 201, note: 'ünïcode "quoted"' });
+    expect(String(first.traceparent).split('-')[1]).toBe(traceId.replaceAll('-', ''));
+  });
+
   it('detects the bulk entry the broker refused (not "success", unlike js-sdk #703)', async () => {
     const oversize = 'x'.repeat(1_100_000); // > proto-max-bulk-len 1mb of this Redis
     const result = await dapr.publishBulk('ps', topic('bulk'), [

@@ -3,11 +3,14 @@ import type { EventPublisher } from './publisher.ts';
 
 /**
  * Publishes through the Dapr sidecar, one bulk call per batch. The record key is the user, so a
- * user's events stay in one Kafka partition (other brokers ignore it).
+ * user's events stay in one Kafka partition (other brokers ignore it). The CloudEvents are built
+ * here with `source` (the app id), so daprd passes them through instead of wrapping each one, and
+ * an event's trace is its correlation id: everything one user action caused is one trace.
  */
 export function daprPublisher(
   dapr: Pick<DaprClient, 'publishBulk'>,
   pubsub: string,
+  source: string,
 ): EventPublisher {
   return {
     async publishBatch(topic, events) {
@@ -18,7 +21,9 @@ export function daprPublisher(
           entryId: event.event_id,
           event,
           metadata: { partitionKey: event.user_id },
+          traceId: event.correlation_id,
         })),
+        { cloudEventSource: source },
       );
       return { failedEventIds: failedEntryIds };
     },

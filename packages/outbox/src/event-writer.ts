@@ -45,7 +45,7 @@ export function startEventWriter(service: string, config: EventWriterConfig): Ev
   });
   const relay = startRelay({
     database,
-    publisher: daprPublisher(dapr, config.PUBSUB_NAME),
+    publisher: daprPublisher(dapr, config.PUBSUB_NAME, service),
     logger,
     registry,
   });

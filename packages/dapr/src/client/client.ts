@@ -3,6 +3,7 @@ import {
   publish,
   publishBulk,
   type BulkPublishEntry,
+  type BulkPublishOptions,
   type BulkPublishResult,
   type PublishOptions,
 } from './publish.ts';
@@ -39,7 +40,7 @@ export interface DaprClient {
     pubsub: string,
     topic: string,
     entries: BulkPublishEntry[],
-    options?: { metadata?: Record<string, string> },
+    options?: BulkPublishOptions,
   ): Promise<BulkPublishResult>;
   getState<T = unknown>(
     store: string,

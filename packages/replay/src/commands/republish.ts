@@ -164,7 +164,9 @@ async function sidecarPublisher(config: ReturnType<typeof daprEnv>): Promise<Eve
       cause: error,
     });
   }
-  return daprPublisher(dapr, config.PUBSUB_NAME);
+  // The CloudEvents' `source`: republished events come from this tool, not from the service that
+  // first published them.
+  return daprPublisher(dapr, config.PUBSUB_NAME, 'taskflow-replay');
 }
 
 function howToContinue(command: RepublishCommand, state: ResumeState): string {

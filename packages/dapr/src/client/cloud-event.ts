@@ -1,0 +1,46 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** Where a CloudEvent built here is going, and who sends it. */
+export interface CloudEventTarget {
+  /** The CloudEvent `source`: the publishing app's id, as daprd would set it. */
+  source: string;
+  pubsub: string;
+  topic: string;
+}
+
+/**
+ * The CloudEvent daprd would wrap a JSON event in (same attributes, same `type`, `time` to the
+ * second), as JSON text. Subscribers' sidecars read it exactly like one daprd built; building it
+ * here lets daprd publish it as is (`rawPayload`), without decoding and re-encoding each event.
+ *
+ * `traceId` puts the event in a W3C trace: a UUID (such as a correlation id) or 32 hex digits.
+ * Anything else, or nothing, starts a trace of its own.
+ */
+export function cloudEventJson(
+  data: unknown,
+  target: CloudEventTarget,
+  options: { traceId?: string; now?: Date } = {},
+): string {
+  const traceparent = `00-${w3cTraceId(options.traceId)}-${randomBytes(8).toString('hex')}-01`;
+  return JSON.stringify({
+    specversion: '1.0',
+    id: randomUUID(),
+    source: target.source,
+    type: 'com.dapr.event.sent',
+    datacontenttype: 'application/json',
+    time: `${(options.now ?? new Date()).toISOString().slice(0, 19)}Z`,
+    topic: target.topic,
+    pubsubname: target.pubsub,
+    traceid: traceparent,
+    traceparent,
+    tracestate: '',
+    data,
+  });
+}
+
+/** 32 lowercase hex digits, never all zero (W3C Trace Context), from `candidate` when it can. */
+export function w3cTraceId(candidate?: string): string {
+  const hex = candidate?.replaceAll('-', '').toLowerCase();
+  if (hex && /^[0-9a-f]{32}$/.test(hex) && !/^0+$/.test(hex)) return hex;
+  return randomBytes(16).toString('hex');
+}
