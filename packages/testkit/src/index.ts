@@ -3,3 +3,4 @@ export * from './daprd.ts';
 export * from './ports.ts';
 export * from './processes.ts';
 export * from './fleet.ts';
+export * from './outage.ts';

@@ -1,5 +1,5 @@
 import { registerSidecarRoutes, type DaprClient } from '@taskflow/dapr';
-import type { ClaimPolicy, Database } from '@taskflow/db';
+import { isDatabaseUnavailable, type ClaimPolicy, type Database } from '@taskflow/db';
 import {
   createApp,
   registerHealth,
@@ -33,7 +33,8 @@ export interface ReminderWorkerDeps {
  */
 export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App> {
   const { database, dapr, logger, registry } = deps;
-  const app = createApp({ logger });
+  // A database outage answers daprd 503 (and logs a warning): the next tick retries.
+  const app = createApp({ logger, isUnavailable: isDatabaseUnavailable });
   const metrics = reminderMetrics(registry, database);
   registerHealth(app, [
     { name: 'database', check: () => database.ping() },

@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '@taskflow/contracts';
 import { taskReminders, userEvents } from '@taskflow/db';
-import { APP_TOKEN, seedReminder, seedTask, startWorker } from './worker.ts';
+import { expectUnavailable, withUnreachableDatabase } from '@taskflow/testkit';
+import { APP_TOKEN, seedReminder, seedTask, startWorker, workerAppOver } from './worker.ts';
 
 const worker = await startWorker();
 const { app, database } = worker;
 
-const trigger = (headers: Record<string, string> = { 'dapr-api-token': APP_TOKEN }) =>
+const trigger = (headers: Record<string, string> = { 'dapr-api-token': APP_TOKEN }, worker = app) =>
   // Exactly what daprd's cron binding sends: an empty body with a JSON content type.
-  app.inject({
+  worker.inject({
     method: 'POST',
     url: '/reminder-tick',
     headers: { 'content-type': 'application/json', ...headers },
@@ -50,6 +51,14 @@ describe('the cron binding /reminder-tick', () => {
       expect(ErrorBody.parse(response.json()).error.code).toBe('unauthorized');
     }
     expect((await taskReminders(database.db, task.user_id, task.id))[0]?.status).toBe('pending');
+  });
+});
+
+describe('the cron binding while Postgres is out of reach', () => {
+  it('answers 503 unavailable with Retry-After, not 500: the next tick retries', async () => {
+    await withUnreachableDatabase(workerAppOver, async (down) =>
+      expectUnavailable(await trigger(undefined, down)),
+    );
   });
 });
 

@@ -38,17 +38,7 @@ export async function startWorker(): Promise<TestWorker> {
   const testDatabase = await createTestDatabase();
   const database = connect(testDatabase.url, { max: 12 });
   const wakes = { count: 0 };
-  const app = await buildReminderWorker({
-    database,
-    dapr: createDaprClient({ httpPort: await freePort(), timeoutMs: 500 }),
-    logger: createLogger('reminder-worker-test', 'silent'),
-    registry: createMetricsRegistry('reminder-worker-test'),
-    policy: POLICY,
-    tickBudgetMs: 5_000,
-    tickLookaheadMs: 0,
-    eventsCommitted: () => wakes.count++,
-    appApiToken: APP_TOKEN,
-  });
+  const app = await workerAppOver(database, () => wakes.count++);
   const metrics = reminderMetrics(createMetricsRegistry('reminder-worker-test-ticks'), database);
   afterAll(async () => {
     await app.close();
@@ -71,6 +61,27 @@ export async function startWorker(): Promise<TestWorker> {
       ...overrides,
     }),
   };
+}
+
+/**
+ * The worker's app over `database`, its sidecar address a closed port: the ticks and the
+ * subscription need no sidecar, and readiness must say so.
+ */
+export async function workerAppOver(
+  database: Database,
+  eventsCommitted: () => void = () => {},
+): Promise<App> {
+  return buildReminderWorker({
+    database,
+    dapr: createDaprClient({ httpPort: await freePort(), timeoutMs: 500 }),
+    logger: createLogger('reminder-worker-test', 'silent'),
+    registry: createMetricsRegistry('reminder-worker-test'),
+    policy: POLICY,
+    tickBudgetMs: 5_000,
+    tickLookaheadMs: 0,
+    eventsCommitted,
+    appApiToken: APP_TOKEN,
+  });
 }
 
 export const silent = { info: () => {} };

@@ -1,5 +1,5 @@
 import { registerSidecarRoutes, type DaprClient } from '@taskflow/dapr';
-import type { Database } from '@taskflow/db';
+import { isDatabaseUnavailable, type Database } from '@taskflow/db';
 import {
   createApp,
   registerHealth,
@@ -30,7 +30,8 @@ export interface SchedulerDeps {
  * first two (APP_API_TOKEN); nothing else is served.
  */
 export async function buildScheduler(deps: SchedulerDeps): Promise<App> {
-  const app = createApp({ logger: deps.logger });
+  // A database outage answers daprd 503 (and logs a warning): the next tick or redelivery retries.
+  const app = createApp({ logger: deps.logger, isUnavailable: isDatabaseUnavailable });
   const metrics = schedulerMetrics(deps.registry, deps.database);
   registerHealth(app, [
     { name: 'database', check: () => deps.database.ping() },

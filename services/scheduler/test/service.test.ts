@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeEvent, type Task } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
-import { findTask, seriesInstances, toTask, updateTask } from '@taskflow/db';
+import { findTask, seriesInstances, toTask, updateTask, type Database } from '@taskflow/db';
 import { createMetricsRegistry } from '@taskflow/service-kit';
+import { expectUnavailable, withUnreachableDatabase } from '@taskflow/testkit';
 import { buildScheduler } from '../src/app.ts';
 import { databaseForFile, insertSeries, silent } from './fixtures.ts';
 
@@ -10,21 +11,23 @@ const { database } = await databaseForFile();
 const TOKEN = 'app-token-for-tests';
 let woken = 0;
 // No sidecar listens on this port: the routes are driven with inject, as daprd would call them.
-const app = await buildScheduler({
-  database,
-  dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
-  logger: silent,
-  registry: createMetricsRegistry('scheduler-test'),
-  appApiToken: TOKEN,
-  batchSize: 100,
-  tickBudgetMs: 1000,
-  eventsCommitted: () => woken++,
-});
+const schedulerOver = (database: Database) =>
+  buildScheduler({
+    database,
+    dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
+    logger: silent,
+    registry: createMetricsRegistry('scheduler-test'),
+    appApiToken: TOKEN,
+    batchSize: 100,
+    tickBudgetMs: 1000,
+    eventsCommitted: () => woken++,
+  });
+const app = await schedulerOver(database);
 afterAll(() => app.close());
 
 const fromSidecar = { 'dapr-api-token': TOKEN };
-const cronTrigger = () =>
-  app.inject({
+const cronTrigger = (scheduler = app) =>
+  scheduler.inject({
     method: 'POST',
     url: '/scheduler-tick',
     headers: { ...fromSidecar, 'content-type': 'application/json' },
@@ -105,6 +108,12 @@ describe('scheduler service', () => {
       (await app.inject({ method: 'OPTIONS', url: '/scheduler-tick', headers: fromSidecar }))
         .statusCode,
     ).toBe(200);
+  });
+
+  it('answers a tick 503 unavailable with Retry-After, not 500, while Postgres is out of reach', async () => {
+    await withUnreachableDatabase(schedulerOver, async (down) =>
+      expectUnavailable(await cronTrigger(down)),
+    );
   });
 
   it('is alive, and not ready without its sidecar', async () => {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
-import { ErrorBody } from '@taskflow/contracts';
 import { connect, type Database } from '@taskflow/db';
-import { createTestDatabase } from '@taskflow/testkit';
-import { apiOver, type TestApi } from './api.ts';
+import { createTestDatabase, expectUnavailable } from '@taskflow/testkit';
+import { apiOver } from './api.ts';
 
 // When Postgres is down or drops connections, task-api answers 503 `unavailable` with
 // Retry-After (retrying is right), never 500 (a bug), and it recovers by itself.
@@ -18,12 +17,6 @@ async function userApi(database: Database) {
     list: () => api.call('GET', `/api/${id}/tasks`, { token }),
     ready: () => api.call('GET', '/readyz'),
   };
-}
-
-function expectUnavailable(response: Awaited<ReturnType<TestApi['call']>>) {
-  expect(response.statusCode).toBe(503);
-  expect(response.headers['retry-after']).toBe('1');
-  expect(ErrorBody.parse(response.json()).error.code).toBe('unavailable');
 }
 
 describe('task-api when its database is out of reach', () => {
