@@ -15,6 +15,15 @@ export type Tx = PgTransaction<
 /** Anything a query can run on: the pool or an open transaction. */
 export type Executor = Db | Tx;
 
+/**
+ * The postgres.js client under an executor (the pool's, or the open transaction's connection),
+ * prepared by default like everything drizzle sends. For the few hot statements whose text never
+ * changes: drizzle would build that same text again on every call.
+ */
+export function driverOf(ex: Executor): postgres.Sql {
+  return (ex._.session as unknown as { client: postgres.Sql }).client;
+}
+
 export interface Database {
   db: Db;
   /** Runs `work` in one transaction: all of it commits, or none. */

@@ -1,34 +1,63 @@
 import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { EventEnvelope, Task } from '@taskflow/contracts';
+import { topicOf, type EventEnvelope, type Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
-import { insertEventsSql } from './events.ts';
-import type { Executor } from './client.ts';
+import { driverOf, type Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
 
 /**
- * Creates the user (first use), the task and its events in ONE statement: one round trip, and
- * atomic without an explicit transaction. The task arrives fully built (id, clock, version) so
- * that its events could be built first.
+ * Creates the user (first use), the task and its `task.created` event in ONE statement: one round
+ * trip, and atomic without an explicit transaction. The task arrives fully built (id, clock,
+ * version) so that its event could be built first. The statement's text is fixed (written out
+ * below, not built by drizzle per call): this is the hottest write there is.
  */
-export async function insertTaskWithEvents(
+export async function insertTaskWithEvent(
   ex: Executor,
   task: Task,
-  taskEvents: EventEnvelope[],
+  event: EventEnvelope,
 ): Promise<void> {
-  await ex.execute(sql`
-    with new_user as (insert into users (id) values (${task.user_id}) on conflict do nothing),
-    new_task as (
-      insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
-        recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
-        series_id, occurrence_at, version, created_at, updated_at)
-      values (${task.id}, ${task.user_id}, ${task.title}, ${task.description}, ${task.completed},
-        ${task.completed_at}, ${task.due_date}, ${task.recurrence_rule}, ${task.is_recurring},
-        ${task.next_occurrence}, ${task.time_zone}, ${task.recurrence_mode}, ${task.series_start},
-        ${task.series_id}, ${task.occurrence_at}, ${task.version}, ${task.created_at},
-        ${task.updated_at})
-    )
-    ${insertEventsSql(taskEvents)}`);
+  await driverOf(ex).unsafe(INSERT_TASK_WITH_EVENT, [
+    task.id,
+    task.user_id,
+    task.title,
+    task.description,
+    task.completed,
+    task.completed_at,
+    task.due_date,
+    task.recurrence_rule,
+    task.is_recurring,
+    task.next_occurrence,
+    task.time_zone,
+    task.recurrence_mode,
+    task.series_start,
+    task.series_id,
+    task.occurrence_at,
+    task.version,
+    task.created_at,
+    task.updated_at,
+    event.event_id,
+    event.event_type,
+    topicOf(event.event_type),
+    event.aggregate_id,
+    event.aggregate_version,
+    event.correlation_id,
+    event.timestamp,
+    event.version,
+    JSON.stringify(event.data),
+  ]);
 }
+
+// $2, the user, is the new user, the task's owner and the event's user at once.
+const INSERT_TASK_WITH_EVENT = `
+  with new_user as (insert into users (id) values ($2) on conflict do nothing),
+  new_task as (
+    insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
+      recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
+      series_id, occurrence_at, version, created_at, updated_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+  )
+  insert into events (event_id, event_type, topic, user_id, aggregate_id, aggregate_version,
+    correlation_id, occurred_at, envelope_version, data)
+  values ($19, $20, $21, $2, $22, $23, $24, $25, $26, $27::jsonb)`;
 
 /** The user's task; `forUpdate` locks it until the transaction ends. */
 export async function findTask(

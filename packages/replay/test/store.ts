@@ -9,7 +9,7 @@ import {
   deleteTask,
   findTask,
   insertInstances,
-  insertTaskWithEvents,
+  insertTaskWithEvent,
   lockSeries,
   setSeries,
   stopSeries,
@@ -50,7 +50,7 @@ export function writer(database: Database) {
         ...fields,
       };
       const event = makeEvent('task.created', task, task, { ...actor(userId), at: now });
-      await insertTaskWithEvents(database.db, task, [event]);
+      await insertTaskWithEvent(database.db, task, event);
       return task;
     },
 

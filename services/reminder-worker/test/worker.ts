@@ -5,7 +5,7 @@ import { createDaprClient } from '@taskflow/dapr';
 import {
   connect,
   insertReminder,
-  insertTaskWithEvents,
+  insertTaskWithEvent,
   updateTask,
   type ClaimPolicy,
   type Database,
@@ -104,7 +104,7 @@ export async function seedTask(
     due_date: fields.dueDate?.toISOString() ?? null,
   };
   const context = { userId: task.user_id, correlationId: 'seed' };
-  await insertTaskWithEvents(database.db, task, [makeEvent('task.created', task, task, context)]);
+  await insertTaskWithEvent(database.db, task, makeEvent('task.created', task, task, context));
   if (fields.completed) await setCompleted(database, task.id, true);
   return task;
 }

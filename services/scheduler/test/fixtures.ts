@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import postgres from 'postgres';
 import { makeEvent, type RecurrenceMode, type Task } from '@taskflow/contracts';
-import { connect, insertTaskWithEvents, type Database } from '@taskflow/db';
+import { connect, insertTaskWithEvent, type Database } from '@taskflow/db';
 import { nextOccurrence, parseSeries } from '@taskflow/recurrence';
 import { createLogger, type Logger } from '@taskflow/service-kit';
 import { createTestDatabase } from '@taskflow/testkit';
@@ -71,6 +71,6 @@ export async function insertSeries(database: Database, spec: SeriesSpec): Promis
     updated_at: at,
   };
   const context = { userId: task.user_id, correlationId: 'test' };
-  await insertTaskWithEvents(database.db, task, [makeEvent('task.created', task, task, context)]);
+  await insertTaskWithEvent(database.db, task, makeEvent('task.created', task, task, context));
   return task;
 }

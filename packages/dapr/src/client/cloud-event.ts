@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /** Where a CloudEvent built here is going, and who sends it. */
 export interface CloudEventTarget {
@@ -21,10 +21,13 @@ export function cloudEventJson(
   target: CloudEventTarget,
   options: { traceId?: string; now?: Date } = {},
 ): string {
-  const traceparent = `00-${w3cTraceId(options.traceId)}-${randomBytes(8).toString('hex')}-01`;
+  // Node hands out random UUIDs from a buffer: far cheaper than a randomBytes call per event.
+  const id = randomUUID();
+  const spanId = id.replaceAll('-', '').slice(16);
+  const traceparent = `00-${w3cTraceId(options.traceId)}-${spanId}-01`;
   return JSON.stringify({
     specversion: '1.0',
-    id: randomUUID(),
+    id,
     source: target.source,
     type: 'com.dapr.event.sent',
     datacontenttype: 'application/json',
@@ -42,5 +45,5 @@ export function cloudEventJson(
 export function w3cTraceId(candidate?: string): string {
   const hex = candidate?.replaceAll('-', '').toLowerCase();
   if (hex && /^[0-9a-f]{32}$/.test(hex) && !/^0+$/.test(hex)) return hex;
-  return randomBytes(16).toString('hex');
+  return randomUUID().replaceAll('-', '');
 }

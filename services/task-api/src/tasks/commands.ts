@@ -5,7 +5,7 @@ import {
   claimIdempotencyKey,
   deleteTask,
   findTask,
-  insertTaskWithEvents,
+  insertTaskWithEvent,
   recordIdempotentResponse,
   toTask,
   updateTask,
@@ -69,11 +69,11 @@ export function taskCommands(database: Database, eventsCommitted: () => void = (
     ): Promise<CreateResult> {
       const now = new Date();
       const task = newTask(actor.userId, fields, now);
-      const events = [makeEvent('task.created', task, task, { ...actor, at: now })];
+      const created = makeEvent('task.created', task, task, { ...actor, at: now });
       // The common case is one statement; an Idempotency-Key needs its claim in the same
       // transaction, so that a retry can never create twice.
       if (!idempotency) {
-        await committing(insertTaskWithEvents(database.db, task, events));
+        await committing(insertTaskWithEvent(database.db, task, created));
         return { task, replayed: false };
       }
       return committing(
@@ -87,7 +87,7 @@ export function taskCommands(database: Database, eventsCommitted: () => void = (
               'this Idempotency-Key was used for a different request',
             );
           }
-          await insertTaskWithEvents(tx, task, events);
+          await insertTaskWithEvent(tx, task, created);
           await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
           return { task, replayed: false };
         }),
