@@ -1,18 +1,21 @@
 // `pnpm bench:create-cost`: the CPU of one task create (user, task and event in one statement,
 // exactly as task-api sends it) on one connection in a closed loop: the Postgres backend's (from
 // /proc, that backend alone) and this process's (building the task, its event and the statement;
-// the driver), with the wall time per create. Columns: variant | backend µs | client µs | wall µs. BENCH_VARIANTS, a JSON array of DDL, measures each variant on a
+// the driver), with the wall time per create; then the backend CPU per event of the outbox relay's
+// claim-and-mark of those events, in rounds of BENCH_RELAY_BATCH (50).
+// Columns: variant | backend µs | client µs | wall µs per create | backend µs per event claimed. BENCH_VARIANTS, a JSON array of DDL, measures each variant on a
 // fresh database after running its DDL ("" is the schema as migrated): what an index or a
 // foreign key costs each create.
 import { randomUUID } from 'node:crypto';
 import { freshTask, makeEvent } from '@taskflow/contracts';
-import { connect, insertTaskWithEvent } from '@taskflow/db';
+import { claimAndMarkPublished, connect, insertTaskWithEvent } from '@taskflow/db';
 import { createTestDatabase } from '@taskflow/testkit';
 import { cpuSeconds } from './measure.ts';
 
 const variants = JSON.parse(process.env.BENCH_VARIANTS ?? '[""]') as string[];
 const CREATES = Number(process.env.BENCH_CREATES ?? 10_000);
 const USERS = 50;
+const RELAY_BATCH = Number(process.env.BENCH_RELAY_BATCH ?? 50);
 
 for (const variant of variants) {
   const scratch = await createTestDatabase();
@@ -39,8 +42,19 @@ for (const variant of variants) {
     const cpuUs = ((cpuSeconds(backend!.pid) - cpuBefore) * 1e6) / CREATES;
     const client = process.cpuUsage(clientBefore);
     const clientUs = (client.user + client.system) / CREATES;
+    // Then the relay's side of the same events: claimed and marked in rounds of RELAY_BATCH.
+    const claimBefore = cpuSeconds(backend!.pid);
+    let claimed = 0;
+    for (;;) {
+      const count = await database.transaction(
+        async (tx) => (await claimAndMarkPublished(tx, RELAY_BATCH)).length,
+      );
+      if (count === 0) break;
+      claimed += count;
+    }
+    const claimUs = ((cpuSeconds(backend!.pid) - claimBefore) * 1e6) / claimed;
     console.log(
-      `| ${variant || 'schema as migrated'} | ${cpuUs.toFixed(0)} | ${clientUs.toFixed(0)} | ${wallUs.toFixed(0)} |`,
+      `| ${variant || 'schema as migrated'} | ${cpuUs.toFixed(0)} | ${clientUs.toFixed(0)} | ${wallUs.toFixed(0)} | ${claimUs.toFixed(0)} |`,
     );
   } finally {
     await database.close();
