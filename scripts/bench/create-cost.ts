@@ -1,11 +1,11 @@
 // `pnpm bench:create-cost`: the CPU of one task create (user, task and event in one statement,
 // exactly as task-api sends it) on one connection in a closed loop: the Postgres backend's (from
 // /proc, that backend alone) and this process's (building the task, its event and the statement;
-// the driver), with the wall time per create; then the backend CPU per event of the outbox relay's
-// claim-and-mark of those events, in rounds of BENCH_RELAY_BATCH (50).
-// Columns: variant | backend µs | client µs | wall µs per create | backend µs per event claimed. BENCH_VARIANTS, a JSON array of DDL, measures each variant on a
-// fresh database after running its DDL ("" is the schema as migrated): what an index or a
-// foreign key costs each create.
+// the driver), with the wall time per create. Then the backend CPU per event of the outbox
+// relay's claim-and-mark of those events, in rounds of BENCH_RELAY_BATCH (50).
+// BENCH_VARIANTS, a JSON array of DDL, measures each variant on a fresh database after running
+// its DDL ("" is the schema as migrated): what an index or a foreign key costs.
+// Prints: | variant | backend µs | client µs | wall µs per create | backend µs per event claimed |
 import { randomUUID } from 'node:crypto';
 import { freshTask, makeEvent } from '@taskflow/contracts';
 import { claimAndMarkPublished, connect, insertTaskWithEvent } from '@taskflow/db';

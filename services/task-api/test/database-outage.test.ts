@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { connect, type Database } from '@taskflow/db';
-import { createTestDatabase, expectUnavailable } from '@taskflow/testkit';
+import { createTestDatabase, expectUnavailable, withUnreachableDatabase } from '@taskflow/testkit';
 import { apiOver } from './api.ts';
 
 // When Postgres is down or drops connections, task-api answers 503 `unavailable` with
@@ -10,9 +10,9 @@ import { apiOver } from './api.ts';
 
 async function userApi(database: Database) {
   const api = await apiOver(database);
-  afterAll(() => api.app.close());
   const { id, token } = await api.newUser();
   return {
+    close: () => api.app.close(),
     create: () => api.call('POST', `/api/${id}/tasks`, { token, body: { title: 'Call mum' } }),
     list: () => api.call('GET', `/api/${id}/tasks`, { token }),
     ready: () => api.call('GET', '/readyz'),
@@ -21,13 +21,11 @@ async function userApi(database: Database) {
 
 describe('task-api when its database is out of reach', () => {
   it('answers 503 unavailable with Retry-After to every call that needs it', async () => {
-    // Nothing listens on port 1: every connection attempt is refused.
-    const database = connect('postgres://taskflow:taskflow@127.0.0.1:1/taskflow', { max: 1 });
-    afterAll(() => database.close());
-    const api = await userApi(database);
-    expectUnavailable(await api.create());
-    expectUnavailable(await api.list());
-    expect((await api.ready()).statusCode).toBe(503);
+    await withUnreachableDatabase(userApi, async (api) => {
+      expectUnavailable(await api.create());
+      expectUnavailable(await api.list());
+      expect((await api.ready()).statusCode).toBe(503);
+    });
   });
 
   it('answers 503, never 500, while its connections are killed, and recovers by itself', async () => {
@@ -35,12 +33,13 @@ describe('task-api when its database is out of reach', () => {
     const name = `task-api-outage-${randomUUID().slice(0, 8)}`;
     const database = connect(testDatabase.url, { max: 4, applicationName: name });
     const admin = postgres(testDatabase.url, { max: 1, onnotice: () => {} });
+    const api = await userApi(database);
     afterAll(async () => {
+      await api.close();
       await database.close();
       await admin.end();
       await testDatabase.drop();
     });
-    const api = await userApi(database);
     expect((await api.create()).statusCode).toBe(201);
 
     for (let round = 0; round < 10; round++) {
