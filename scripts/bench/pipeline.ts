@@ -4,12 +4,12 @@
 // closed loop for the sustained maximum. Prints a Markdown section for docs/benchmarks.md.
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
 import { cpuSeconds, rssMiB } from './measure.ts';
+import { jsonPost, rawHttpPool } from './raw-http.ts';
 
 const broker = (process.argv[2] ?? 'redis') as Broker;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -26,11 +26,17 @@ const fleet = await startFleet({
 });
 
 try {
-  const api = new Pool(fleet.api, { connections: 64, pipelining: 1 });
+  const api = rawHttpPool(fleet.api, 64);
   const users = await Promise.all(
     Array.from({ length: USERS }, async (_, i) => {
       const id = `bench-${i}-${Date.now().toString(36)}`;
-      return { id, token: await signDevToken(id, FLEET_JWT_SECRET) };
+      const token = await signDevToken(id, FLEET_JWT_SECRET);
+      const create = jsonPost(
+        `/api/${id}/tasks`,
+        { authorization: `Bearer ${token}` },
+        '{"title":"bench","due_date":"2030-01-01T00:00:00Z"}',
+      );
+      return { id, token, create };
     }),
   );
   const sentAt = new Map<string, number>();
@@ -61,14 +67,9 @@ try {
   const create = async () => {
     const user = users[next++ % USERS]!;
     const started = performance.now();
-    const { statusCode, body } = await api.request({
-      path: `/api/${user.id}/tasks`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-      body: '{"title":"bench","due_date":"2030-01-01T00:00:00Z"}',
-    });
-    const task = (await body.json()) as { id: string };
-    if (statusCode !== 201) throw new Error(`create answered ${statusCode}`);
+    const { status, body } = await api.send(user.create);
+    if (status !== 201) throw new Error(`create answered ${status}`);
+    const task = JSON.parse(body) as { id: string };
     sentAt.set(task.id, started);
     const early = arrivedFirst.get(task.id);
     if (early !== undefined) {
@@ -82,7 +83,7 @@ try {
   for (const rate of rates) rows.push(await fixedRate(rate));
   if (!process.env.BENCH_NO_CLOSED) rows.push(await closedLoop());
   for (const socket of sockets) socket.close();
-  await api.close();
+  api.close();
 
   console.log(
     [
@@ -185,7 +186,7 @@ function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id:
   const url = `${fleet.replicas['ws-notifier'][0]!.url.replace('http', 'ws')}/ws/user/${user.id}/tasks`;
   // `ws`, not Node's built-in WebSocket: the load generator shares the two cores with what it
   // measures, and `ws` costs it far less CPU per message.
-  const ws = new WebSocket(url, ['bearer', user.token]);
+  const ws = new WebSocket(url, ['bearer', user.token], { skipUTF8Validation: true });
   ws.on('message', (data) => {
     // Control messages (hello, resync, pong) carry no task.
     const id = (JSON.parse(String(data)) as { data?: { id?: string } }).data?.id;

@@ -63,7 +63,8 @@ const HOW_TO =
  */
 export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
   const binary = findDaprd();
-  const [httpPort, grpcPort, metricsPort, internalGrpcPort] = (await freePorts(4)) as [
+  const [httpPort, grpcPort, metricsPort, internalGrpcPort, profilePort] = (await freePorts(5)) as [
+    number,
     number,
     number,
     number,
@@ -92,6 +93,7 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
     // Tests stop sidecars often; daprd's default 5 s drain would dominate their runtime.
     '--dapr-graceful-shutdown-seconds',
     '1',
+    ...profilingArgs(options.appId, profilePort),
     ...options.resourcesPaths.flatMap((path) => ['--resources-path', path]),
     ...(options.configPath ? ['--config', options.configPath] : []),
     ...(options.appPort === undefined
@@ -224,4 +226,14 @@ async function waitUntilReady(daprd: Daprd, timeoutMs: number): Promise<void> {
 
 function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * FLEET_DAPRD_PROFILE=1: each sidecar serves Go's pprof on a port of its own (printed on stderr),
+ * e.g. `go tool pprof http://127.0.0.1:<port>/debug/pprof/profile?seconds=10` during a benchmark.
+ */
+function profilingArgs(appId: string, port: number): string[] {
+  if (!process.env.FLEET_DAPRD_PROFILE) return [];
+  console.error(`daprd ${appId}: pprof on http://127.0.0.1:${port}/debug/pprof/`);
+  return ['--enable-profiling', '--profile-port', String(port)];
 }
