@@ -8,7 +8,7 @@ import {
   type PublishOptions,
 } from './publish.ts';
 import { waitForSidecar } from './sidecar.ts';
-import type { SidecarConnection } from './sidecar-http.ts';
+import { sidecarPool, type SidecarConnection } from './sidecar-http.ts';
 import {
   deleteState,
   getState,
@@ -54,10 +54,12 @@ export interface DaprClient {
 
 /** A client for one sidecar. It opens nothing until the first call. */
 export function createDaprClient(options: DaprClientOptions): DaprClient {
+  const baseUrl = `http://${options.host ?? '127.0.0.1'}:${options.httpPort}`;
   const connection: SidecarConnection = {
-    baseUrl: `http://${options.host ?? '127.0.0.1'}:${options.httpPort}`,
+    baseUrl,
     apiToken: options.apiToken || undefined,
     timeoutMs: options.timeoutMs ?? 10_000,
+    pool: sidecarPool(baseUrl),
   };
   return {
     url: connection.baseUrl,

@@ -8,7 +8,7 @@ import { stateFailure } from './state.ts';
 const respond = (status: number, text: string): SidecarResponse => ({
   status,
   text,
-  headers: new Headers(),
+  headers: {},
 });
 
 describe('parseFailedEntries (bulk publish)', () => {

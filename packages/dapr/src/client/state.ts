@@ -58,8 +58,8 @@ export async function getState<T = unknown>(
     return undefined;
   }
   if (!isSuccess(response.status)) throw failureOf(operation, response);
-  const etag = response.headers.get('etag');
-  if (etag === null) {
+  const etag = response.headers.etag;
+  if (typeof etag !== 'string') {
     throw new DaprError(operation, `the store answered without an ETag; it must support etags`, {
       status: response.status,
     });
