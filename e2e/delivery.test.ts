@@ -89,7 +89,7 @@ describe(`live delivery (${fleet.broker})`, () => {
       Number(new RegExp(`^${series}\\{[^}]*\\} (\\S+)$`, 'm').exec(body)?.[1] ?? Number.NaN);
     expect(value('taskflow_outbox_published_total')).toBeGreaterThanOrEqual(1);
     expect(value('taskflow_outbox_batch_size_count')).toBeGreaterThanOrEqual(1);
-    for (const phase of ['claim', 'publish']) {
+    for (const phase of ['begin', 'claim', 'publish', 'commit']) {
       expect(body).toMatch(
         new RegExp(
           `^taskflow_outbox_round_phase_seconds_count\\{[^}]*phase="${phase}"[^}]*\\} [1-9]`,

@@ -268,7 +268,7 @@ function printRelayRounds(before: Map<string, number>, after: Map<string, number
   console.error(
     `relay: ${delta('taskflow_outbox_batch_size_count')} rounds; mean batch ` +
       `${mean('taskflow_outbox_batch_size_sum', 'taskflow_outbox_batch_size_count')} events, ` +
-      `claim ${phase('claim')} ms, publish ${phase('publish')} ms`,
+      `begin ${phase('begin')} ms, claim ${phase('claim')} ms, publish ${phase('publish')} ms, commit ${phase('commit')} ms`,
   );
 }
 

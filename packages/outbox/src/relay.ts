@@ -64,15 +64,19 @@ export function startRelay(options: RelayOptions): Relay {
       };
     });
 
-  /** One round: claim and mark, publish per topic, unmark what the broker refused. */
+  /**
+   * One round: claim and mark, publish per topic, unmark what the broker refused. Its phases
+   * are timed for rounds that claimed anything: begin (a pooled connection and BEGIN), claim,
+   * publish, commit (unmark and COMMIT).
+   */
   async function round(): Promise<{ claimed: number; refused: number }> {
-    return database.transaction(async (tx) => {
-      const claiming = metrics.roundPhase.startTimer({ phase: 'claim' });
+    const phase = phaseClock(metrics.roundPhase);
+    const result = await database.transaction(async (tx) => {
+      phase.end('begin');
       const rows = await claimAndMarkPublished(tx, batchSize);
       if (rows.length === 0) return { claimed: 0, refused: 0 };
-      claiming();
+      phase.end('claim');
       metrics.batchSize.observe(rows.length);
-      const publishing = metrics.roundPhase.startTimer({ phase: 'publish' });
       type Group = { seqs: Map<string, number>; events: EventEnvelope[] };
       const byTopic = new Map<Topic, Group>();
       for (const row of rows) {
@@ -91,13 +95,16 @@ export function startRelay(options: RelayOptions): Relay {
           if (seq !== undefined) refusedSeqs.push(seq);
         }
       }
-      publishing();
+      phase.end('publish');
       await unmarkPublished(tx, refusedSeqs);
       const refused = refusedSeqs.length;
       metrics.published.inc(rows.length - refused);
       metrics.failed.inc(refused);
       return { claimed: rows.length, refused };
     });
+    if (result.claimed > 0) phase.end('commit');
+    phase.report();
+    return result;
   }
 
   const loop = (async () => {
@@ -170,7 +177,7 @@ function relayMetrics(registry: Registry, database: Database) {
     // what commits meanwhile waits for the next round. Empty rounds (idle polls) are not counted.
     roundPhase: new Histogram({
       name: 'taskflow_outbox_round_phase_seconds',
-      help: 'Time a relay round spent claiming its batch (phase=claim) and publishing it (phase=publish)',
+      help: 'Time a relay round spent getting a connection and beginning (phase=begin), claiming its batch (claim), publishing it (publish), and committing (commit)',
       labelNames: ['phase'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
@@ -189,5 +196,24 @@ function relayMetrics(registry: Registry, database: Database) {
         this.set(await outboxLagSeconds(database.db).catch(() => Number.NaN));
       },
     }),
+  };
+}
+
+type RoundPhase = 'begin' | 'claim' | 'publish' | 'commit';
+
+/** Times consecutive phases; reports them only if the round got as far as claiming rows. */
+function phaseClock(histogram: Histogram<'phase'>) {
+  let last = performance.now();
+  const seconds = new Map<RoundPhase, number>();
+  return {
+    end(phase: RoundPhase) {
+      const now = performance.now();
+      seconds.set(phase, (now - last) / 1000);
+      last = now;
+    },
+    report() {
+      if (!seconds.has('claim')) return;
+      for (const [phase, value] of seconds) histogram.observe({ phase }, value);
+    },
   };
 }
