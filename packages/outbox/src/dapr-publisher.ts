@@ -18,10 +18,10 @@ export function daprPublisher(
         pubsub,
         topic,
         events.map((event) => ({
-          entryId: event.event_id,
-          event,
-          metadata: { partitionKey: event.user_id },
-          traceId: event.correlation_id,
+          entryId: event.eventId,
+          eventJson: event.envelopeJson,
+          metadata: { partitionKey: event.userId },
+          traceId: event.correlationId,
         })),
         { cloudEventSource: source },
       );

@@ -1,10 +1,33 @@
 import type { EventEnvelope, Topic } from '@taskflow/contracts';
 
+/**
+ * An event on its way to the broker: its envelope as JSON text, and what routes it. The relay
+ * reads the text straight from the outbox (`claimAndMarkPublished`), never parsing the event.
+ */
+export interface OutgoingEvent {
+  eventId: string;
+  /** The record key: a user's events stay in one partition. */
+  userId: string;
+  /** The W3C trace the event joins. */
+  correlationId: string;
+  envelopeJson: string;
+}
+
+/** An envelope held as an object (a replay's, say) as an OutgoingEvent. */
+export function outgoingEvent(event: EventEnvelope): OutgoingEvent {
+  return {
+    eventId: event.event_id,
+    userId: event.user_id,
+    correlationId: event.correlation_id,
+    envelopeJson: JSON.stringify(event),
+  };
+}
+
 /** Where the relay sends events: the broker, behind the Dapr sidecar in production. */
 export interface EventPublisher {
   /**
    * Publishes the events to one topic. Resolves with the ids of the events that did NOT make
    * it (they stay in the outbox and are retried); rejects when nothing could be published.
    */
-  publishBatch(topic: Topic, events: EventEnvelope[]): Promise<{ failedEventIds: string[] }>;
+  publishBatch(topic: Topic, events: OutgoingEvent[]): Promise<{ failedEventIds: string[] }>;
 }

@@ -1,9 +1,9 @@
-import { topicOf, type EventEnvelope, type Topic } from '@taskflow/contracts';
+import { topicOf, type Topic } from '@taskflow/contracts';
 import {
   claimAndMarkPublished,
   unmarkPublished,
   outboxLagSeconds,
-  toEnvelope,
+  type ClaimedEvent,
   type Database,
 } from '@taskflow/db';
 import type { Logger } from '@taskflow/service-kit';
@@ -77,13 +77,12 @@ export function startRelay(options: RelayOptions): Relay {
       if (rows.length === 0) return { claimed: 0, refused: 0 };
       phase.end('claim');
       metrics.batchSize.observe(rows.length);
-      type Group = { seqs: Map<string, number>; events: EventEnvelope[] };
+      type Group = { seqs: Map<string, number>; events: ClaimedEvent[] };
       const byTopic = new Map<Topic, Group>();
-      for (const row of rows) {
-        const event = toEnvelope(row);
-        const topic = topicOf(event.event_type);
+      for (const event of rows) {
+        const topic = topicOf(event.eventType);
         const group: Group = byTopic.get(topic) ?? { seqs: new Map(), events: [] };
-        group.seqs.set(event.event_id, row.seq);
+        group.seqs.set(event.eventId, event.seq);
         group.events.push(event);
         byTopic.set(topic, group);
       }

@@ -6,7 +6,7 @@ import {
   type Database,
   type RepublishFilter,
 } from '@taskflow/db';
-import type { EventPublisher } from '@taskflow/outbox';
+import { outgoingEvent, type EventPublisher, type OutgoingEvent } from '@taskflow/outbox';
 import { pace, realClock, type Clock } from './pace.ts';
 
 export interface RepublishOptions {
@@ -124,11 +124,11 @@ async function publishInFull(
   clock: Clock,
   doneUpTo: number,
 ): Promise<void> {
-  const byTopic = new Map<Topic, EventEnvelope[]>();
+  const byTopic = new Map<Topic, OutgoingEvent[]>();
   for (const event of batch) {
     const topic = topicOf(event.event_type);
     const events = byTopic.get(topic) ?? [];
-    events.push(event);
+    events.push(outgoingEvent(event));
     byTopic.set(topic, events);
   }
   for (const [topic, events] of byTopic) {
@@ -139,7 +139,7 @@ async function publishInFull(
         const { failedEventIds } = await publisher.publishBatch(topic, pending);
         if (failedEventIds.length === 0) break;
         const failed = new Set(failedEventIds);
-        pending = pending.filter((event) => failed.has(event.event_id));
+        pending = pending.filter((event) => failed.has(event.eventId));
         problem = `the broker refused ${pending.length} of the events`;
       } catch (error) {
         problem = error;

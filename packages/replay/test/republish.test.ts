@@ -14,9 +14,10 @@ function recordingPublisher(
   const published: Array<{ topic: Topic; event: EventEnvelope }> = [];
   const attempts = new Map<string, number>();
   const publisher: EventPublisher = {
-    async publishBatch(topic, events) {
+    async publishBatch(topic, outgoing) {
       const failedEventIds: string[] = [];
-      for (const event of events) {
+      for (const { envelopeJson } of outgoing) {
+        const event = JSON.parse(envelopeJson) as EventEnvelope;
         const attempt = (attempts.get(event.event_id) ?? 0) + 1;
         attempts.set(event.event_id, attempt);
         if (refuse(event, attempt)) failedEventIds.push(event.event_id);

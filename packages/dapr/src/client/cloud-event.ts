@@ -10,14 +10,14 @@ export interface CloudEventTarget {
 
 /**
  * The CloudEvent daprd would wrap a JSON event in (same attributes, same `type`, `time` to the
- * second), as JSON text. Subscribers' sidecars read it exactly like one daprd built; building it
+ * second), as JSON text, around `dataJson`, the event's own JSON text. Subscribers' sidecars read it exactly like one daprd built; building it
  * here lets daprd publish it as is (`rawPayload`), without decoding and re-encoding each event.
  *
  * `traceId` puts the event in a W3C trace: a UUID (such as a correlation id) or 32 hex digits.
  * Anything else, or nothing, starts a trace of its own.
  */
 export function cloudEventJson(
-  data: unknown,
+  dataJson: string,
   target: CloudEventTarget,
   options: { traceId?: string; now?: Date } = {},
 ): string {
@@ -25,7 +25,7 @@ export function cloudEventJson(
   const id = randomUUID();
   const spanId = id.replaceAll('-', '').slice(16);
   const traceparent = `00-${w3cTraceId(options.traceId)}-${spanId}-01`;
-  return JSON.stringify({
+  const attributes = JSON.stringify({
     specversion: '1.0',
     id,
     source: target.source,
@@ -37,8 +37,10 @@ export function cloudEventJson(
     traceid: traceparent,
     traceparent,
     tracestate: '',
-    data,
   });
+  // The data is spliced in as the caller wrote it: an event read from the outbox as text is
+  // never parsed and encoded again.
+  return `${attributes.slice(0, -1)},"data":${dataJson}}`;
 }
 
 /** 32 lowercase hex digits, never all zero (W3C Trace Context), from `candidate` when it can. */

@@ -20,14 +20,17 @@ export interface PublishOptions {
   contentType?: 'application/json' | 'application/cloudevents+json';
 }
 
-export interface BulkPublishEntry {
+export type BulkPublishEntry = {
   /** Unique within the request; failures are reported by it. */
   entryId: string;
-  event: unknown;
   metadata?: Record<string, string>;
   /** With `cloudEventSource`: the W3C trace the event joins (cloud-event.ts). */
   traceId?: string;
-}
+} & (
+  | { event: unknown }
+  /** The event already as JSON text (e.g. read from the outbox as such): sent without parsing. */
+  | { eventJson: string }
+);
 
 export interface BulkPublishOptions {
   /** Request metadata; per-entry metadata (such as `partitionKey`) goes on the entries. */
@@ -99,11 +102,11 @@ export async function publishBulk(
       entries.map((entry) => ({
         entryId: entry.entryId,
         ...(source === undefined
-          ? { event: entry.event, contentType: 'application/json' }
+          ? { event: eventOf(entry), contentType: 'application/json' }
           : {
               // A string with a text content type is published byte for byte.
               event: cloudEventJson(
-                entry.event,
+                'eventJson' in entry ? entry.eventJson : JSON.stringify(entry.event),
                 { source, pubsub, topic },
                 { traceId: entry.traceId, now },
               ),
@@ -128,6 +131,11 @@ export async function publishBulk(
     failedEntryIds: failed.map((entry) => entry.entryId),
     errors: Object.fromEntries(failed.map((entry) => [entry.entryId, entry.error])),
   };
+}
+
+/** The entry's event as a value, for daprd to wrap in its own CloudEvent. */
+function eventOf(entry: BulkPublishEntry): unknown {
+  return 'eventJson' in entry ? JSON.parse(entry.eventJson) : entry.event;
 }
 
 /** daprd's bulk publish failure body: `{"failedEntries":[{"entryId","error"}],"errorCode"}`. */
