@@ -96,12 +96,14 @@ export function startRelay(options: RelayOptions): Relay {
       }
       phase.end('publish');
       await unmarkPublished(tx, refusedSeqs);
-      const refused = refusedSeqs.length;
-      metrics.published.inc(rows.length - refused);
-      metrics.failed.inc(refused);
-      return { claimed: rows.length, refused };
+      return { claimed: rows.length, refused: refusedSeqs.length };
     });
-    if (result.claimed > 0) phase.end('commit');
+    // Counted once committed: a round whose COMMIT fails is published again later.
+    if (result.claimed > 0) {
+      phase.end('commit');
+      metrics.published.inc(result.claimed - result.refused);
+      metrics.failed.inc(result.refused);
+    }
     phase.report();
     return result;
   }
