@@ -5,6 +5,7 @@ import {
   appendEvents,
   claimAndMarkPublished,
   connect,
+  driverOf,
   unmarkPublished,
   userEvents,
 } from '@taskflow/db';
@@ -61,6 +62,13 @@ beforeAll(async () => {
   await database.transaction((tx) => appendEvents(tx, appended));
 });
 
+/** Gives one event back to the outbox, as the relay does for an entry the broker refused. */
+async function unmark(eventId: string) {
+  const [row] = await driverOf(database.db)<Array<{ seq: number }>>`
+    select seq::float8 as seq from events where event_id = ${eventId}`;
+  await database.transaction((tx) => unmarkPublished(tx, [row!.seq]));
+}
+
 afterAll(async () => {
   await database.close();
   await scratch.drop();
@@ -98,20 +106,14 @@ describe('claimAndMarkPublished', () => {
   it('claims nothing that is marked, and again what was unmarked', async () => {
     expect(await database.transaction((tx) => claimAndMarkPublished(tx, 10))).toEqual([]);
     const [first] = await userEvents(database.db, user);
-    const seqs = await database.db.execute<{ seq: number }>(
-      `select seq::float8 as seq from events where event_id = '${first!.event_id}'`,
-    );
-    await database.transaction((tx) => unmarkPublished(tx, [seqs[0]!.seq]));
+    await unmark(first!.event_id);
     const again = await database.transaction((tx) => claimAndMarkPublished(tx, 10));
     expect(again.map((event) => event.eventId)).toEqual([first!.event_id]);
   });
 
   it('leaves a claim to roll back: rows claimed in a transaction that fails stay unpublished', async () => {
     const [first] = await userEvents(database.db, user);
-    const seqs = await database.db.execute<{ seq: number }>(
-      `select seq::float8 as seq from events where event_id = '${first!.event_id}'`,
-    );
-    await database.transaction((tx) => unmarkPublished(tx, [seqs[0]!.seq]));
+    await unmark(first!.event_id);
     await expect(
       database.transaction(async (tx) => {
         expect(await claimAndMarkPublished(tx, 10)).toHaveLength(1);

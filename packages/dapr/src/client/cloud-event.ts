@@ -10,8 +10,9 @@ export interface CloudEventTarget {
 
 /**
  * The CloudEvent daprd would wrap a JSON event in (same attributes, same `type`, `time` to the
- * second), as JSON text, around `dataJson`, the event's own JSON text. Subscribers' sidecars read it exactly like one daprd built; building it
- * here lets daprd publish it as is (`rawPayload`), without decoding and re-encoding each event.
+ * second), as JSON text, around `dataJson`, the event's own JSON text. Subscribers' sidecars
+ * read it exactly like one daprd built; building it here lets daprd publish it as is
+ * (`rawPayload`), without decoding and re-encoding each event.
  *
  * `traceId` puts the event in a W3C trace: a UUID (such as a correlation id) or 32 hex digits.
  * Anything else, or nothing, starts a trace of its own.
