@@ -2,19 +2,25 @@
 // real fleet (task-api and ws-notifier from their built output, each with its daprd, the outbox
 // relay, the broker). Open-loop fixed rates (500, 1,000, 2,000 creates/s) for latency, then a
 // closed loop for the sustained maximum. Prints a Markdown section for docs/benchmarks.md.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import WebSocket from 'ws';
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
-import { cpuSeconds, rssMiB } from './measure.ts';
+import { cpuSeconds, pidsMatching, rssMiB } from './measure.ts';
 import { jsonPost, rawHttpPool } from './raw-http.ts';
 
 const broker = (process.argv[2] ?? 'redis') as Broker;
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+// Each run first holds its load this long unmeasured, then measures the next `seconds` of the
+// same, unbroken load: the figures are the steady state, not the climb to it (pools growing,
+// the JIT, a relay coming out of idle).
+const warmSeconds = Number(process.env.BENCH_WARM_SECONDS ?? 3);
 const rates = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').map(Number);
+// BENCH_REPEAT=n: every run n times over (on the same fleet), then the median of each kind.
+const repeat = Number(process.env.BENCH_REPEAT ?? 1);
 const USERS = 50;
+const CLOSED_LOOP = 'closed loop, 64 in flight';
 // BENCH_TIMELINE=1: after each run, a second-by-second table on stderr (latency by send time,
 // and the outbox lag sampled every 250 ms), to see where and when a queue builds up.
 const timeline = Boolean(process.env.BENCH_TIMELINE);
@@ -42,16 +48,20 @@ try {
   const sentAt = new Map<string, number>();
   // A task's message can arrive before its POST's answer has been read: kept until it is.
   const arrivedFirst = new Map<string, number>();
+  // Only events sent inside the measured window count (all of them during the first warm-up).
+  let windowStart = -Infinity;
+  let sent = 0;
+  let delivered = 0;
   const latencies: number[] = [];
   const sends: number[] = []; // send time of each latency, for the timeline
-  let delivered = 0;
   const seen = new Set<string>();
-  const arrived = (id: string, sent: number, at: number) => {
+  const arrived = (id: string, sentTime: number, at: number) => {
     if (seen.has(id)) return;
     seen.add(id);
+    if (sentTime < windowStart) return;
     delivered++;
-    latencies.push(at - sent);
-    sends.push(sent);
+    latencies.push(at - sentTime);
+    sends.push(sentTime);
   };
   const sockets = await Promise.all(
     users.map((user) =>
@@ -69,6 +79,7 @@ try {
     const started = performance.now();
     const { status, body } = await api.send(user.create);
     if (status !== 201) throw new Error(`create answered ${status}`);
+    if (started >= windowStart) sent++;
     const task = JSON.parse(body) as { id: string };
     sentAt.set(task.id, started);
     const early = arrivedFirst.get(task.id);
@@ -79,9 +90,12 @@ try {
   };
 
   await warmUp(create, () => delivered);
-  const rows: string[] = [];
-  for (const rate of rates) rows.push(await fixedRate(rate));
-  if (!process.env.BENCH_NO_CLOSED) rows.push(await closedLoop());
+  const rows: Row[] = [];
+  for (let round = 1; round <= repeat; round++) {
+    const suffix = repeat > 1 ? ` (${round})` : '';
+    for (const rate of rates) rows.push(await fixedRate(rate, suffix));
+    if (!process.env.BENCH_NO_CLOSED) rows.push(await closedLoop(suffix));
+  }
   for (const socket of sockets) socket.close();
   api.close();
 
@@ -91,17 +105,19 @@ try {
       '',
       `${os.cpus().length} cores, Node ${process.version}; task-api, ws-notifier, their two daprd, Postgres, ` +
         `${broker === 'kafka' ? 'Kafka' : 'Redis'} and this load generator all on one machine; ` +
-        `${USERS} users with one socket each; ${seconds} s per run. Latency is from sending the ` +
+        `${USERS} users with one socket each; each run measures ${seconds} s after ${warmSeconds} s ` +
+        'at the same load. Latency is from sending the ' +
         'POST to the message arriving on the socket.',
       '',
       '| run | creates/s sent | delivered/s | lost | p50 ms | p95 ms | p99 ms | CPU: task-api / its daprd / ws-notifier / its daprd / Postgres / broker / load generator | CPU µs per event, all processes | RSS MiB: task-api / its daprd / ws-notifier / its daprd / Postgres / broker |',
       '|---|---|---|---|---|---|---|---|---|---|',
-      ...rows,
+      ...rows.map(formatRow),
+      ...(repeat > 1 ? ['', ...summarise(rows)] : []),
     ].join('\n'),
   );
 
-  async function fixedRate(rate: number): Promise<string> {
-    return measure(`fixed ${rate}/s`, async (stopAt) => {
+  async function fixedRate(rate: number, suffix: string): Promise<Row> {
+    return measure(`fixed ${rate}/s${suffix}`, async (stopAt) => {
       const interval = 1000 / rate;
       const started = performance.now();
       const pending: Promise<void>[] = [];
@@ -115,8 +131,8 @@ try {
     });
   }
 
-  async function closedLoop(): Promise<string> {
-    return measure('closed loop, 64 in flight', async (stopAt) => {
+  async function closedLoop(suffix: string): Promise<Row> {
+    return measure(`${CLOSED_LOOP}${suffix}`, async (stopAt) => {
       await Promise.all(
         Array.from({ length: 64 }, async () => {
           while (performance.now() < stopAt) await create().catch(() => {});
@@ -125,29 +141,25 @@ try {
     });
   }
 
-  async function measure(name: string, load: (stopAt: number) => Promise<void>): Promise<string> {
+  async function measure(name: string, load: (stopAt: number) => Promise<void>): Promise<Row> {
+    // Connected before the window too: a new connection costs both ends a SCRAM handshake.
+    const lags = timeline ? await sampleOutboxLag(fleet) : undefined;
+    const loading = load(performance.now() + (warmSeconds + seconds) * 1000);
+    await new Promise((r) => setTimeout(r, warmSeconds * 1000));
+    windowStart = performance.now();
     latencies.length = 0;
     sends.length = 0;
-    const deliveredBefore = delivered;
-    const sentBefore = sentAt.size;
+    sent = 0;
+    delivered = 0;
     const cpuBefore = new Map(
       processes(fleet).flatMap((p) => p.pids.map((pid) => [pid, safeCpu(pid)] as const)),
     );
     const loadBefore = process.cpuUsage();
-    const start = performance.now();
-    const lags = timeline ? sampleOutboxLag(fleet) : undefined;
+    const start = windowStart;
     const relayBefore = timeline ? await relayRounds(fleet) : undefined;
-    await load(start + seconds * 1000);
+    await loading;
     const lagSamples = await lags?.stop();
     const elapsed = (performance.now() - start) / 1000;
-    const sent = sentAt.size - sentBefore;
-    // Stragglers: wait until everything sent is delivered, or 10 s.
-    for (let i = 0; i < 100 && delivered - deliveredBefore < sent; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const got = delivered - deliveredBefore;
-    if (lagSamples) printTimeline(name, start, latencies, sends, lagSamples);
-    if (relayBefore) printRelayRounds(relayBefore, await relayRounds(fleet));
     // Processes are listed again: pools open Postgres backends during a run, and a backend
     // born in the run spent all of its CPU in it.
     const pids = processes(fleet);
@@ -156,18 +168,77 @@ try {
     );
     const generator = process.cpuUsage(loadBefore);
     cpu.push((generator.user + generator.system) / 1e6);
-    // Everything the machine spent on the run, per event delivered: the figure to shrink.
-    const cpuPerEvent = got ? ((cpu.reduce((a, b) => a + b, 0) / got) * 1e6).toFixed(0) : '-';
     const rss = pids.map((p) => p.pids.reduce((sum, pid) => sum + safeRss(pid), 0));
+    // Stragglers: wait until everything sent is delivered, or 10 s.
+    for (let i = 0; i < 100 && delivered < sent; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (lagSamples) printTimeline(name, start, latencies, sends, lagSamples);
+    if (relayBefore) printRelayRounds(relayBefore, await relayRounds(fleet));
     latencies.sort((a, b) => a - b);
     const pct = (q: number) =>
       latencies.length
-        ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0)
-        : '-';
-    return `| ${name} | ${Math.round(sent / elapsed)} | ${Math.round(got / elapsed)} | ${sent - got} | ${pct(0.5)} | ${pct(0.95)} | ${pct(0.99)} | ${cpu.map((c) => `${Math.round((100 * c) / elapsed)}%`).join(' / ')} | ${cpuPerEvent} | ${rss.map((r) => r.toFixed(0)).join(' / ')} |`;
+        ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
+        : NaN;
+    return {
+      name,
+      sentPerSecond: sent / elapsed,
+      deliveredPerSecond: delivered / elapsed,
+      lost: sent - delivered,
+      p50: pct(0.5),
+      p95: pct(0.95),
+      p99: pct(0.99),
+      cpuShares: cpu.map((c) => c / elapsed),
+      // Everything the machine spent in the window, per event sent in it: the figure to shrink.
+      cpuPerEvent: sent ? (cpu.reduce((a, b) => a + b, 0) / sent) * 1e6 : NaN,
+      rss,
+    };
   }
 } finally {
   await fleet.stop();
+}
+
+interface Row {
+  name: string;
+  sentPerSecond: number;
+  deliveredPerSecond: number;
+  lost: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** Cores used: task-api, its daprd, ws-notifier, its daprd, Postgres, broker, generator. */
+  cpuShares: number[];
+  cpuPerEvent: number;
+  rss: number[];
+}
+
+function int(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(0) : '-';
+}
+
+function formatRow(row: Row): string {
+  return `| ${row.name} | ${int(row.sentPerSecond)} | ${int(row.deliveredPerSecond)} | ${row.lost} | ${int(row.p50)} | ${int(row.p95)} | ${int(row.p99)} | ${row.cpuShares.map((c) => `${int(100 * c)}%`).join(' / ')} | ${int(row.cpuPerEvent)} | ${row.rss.map(int).join(' / ')} |`;
+}
+
+/** BENCH_REPEAT > 1: the median and range of each kind of run, so no single run speaks alone. */
+function summarise(rows: Row[]): string[] {
+  const kinds = [...new Set(rows.map((row) => row.name.replace(/ \(\d+\)$/, '')))];
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `${int(sorted[Math.floor((sorted.length - 1) / 2)]!)} (${int(sorted[0]!)}-${int(sorted.at(-1)!)})`;
+  };
+  return [
+    `Median (min-max) of ${rows.length / kinds.length} runs of each:`,
+    '',
+    '| run | delivered/s | lost | p50 ms | p99 ms | CPU µs per event |',
+    '|---|---|---|---|---|---|',
+    ...kinds.map((kind) => {
+      const of = rows.filter((row) => row.name.startsWith(kind));
+      const total = of.reduce((sum, row) => sum + row.lost, 0);
+      const field = (pick: (row: Row) => number) => spread(of.map(pick));
+      return `| ${kind} | ${field((r) => r.deliveredPerSecond)} | ${total} | ${field((r) => r.p50)} | ${field((r) => r.p99)} | ${field((r) => r.cpuPerEvent)} |`;
+    }),
+  ];
 }
 
 async function warmUp(create: () => Promise<void>, delivered: () => number) {
@@ -199,8 +270,9 @@ function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id:
 }
 
 /** The outbox lag (age of the oldest unpublished event) every 250 ms, until stopped. */
-function sampleOutboxLag(fleet: Fleet) {
+async function sampleOutboxLag(fleet: Fleet) {
   const database = connectDatabase(fleet.database.url, { max: 1, applicationName: 'bench' });
+  await outboxLagSeconds(database.db);
   const samples: Array<{ at: number; lagMs: number }> = [];
   let inFlight: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
@@ -232,7 +304,9 @@ function printTimeline(
   const row = (s: number) =>
     bySecond.get(s) ?? bySecond.set(s, { latencies: [], lagMs: 0 }).get(s)!;
   latencies.forEach((latency, i) => row(second(sends[i]!)).latencies.push(latency));
-  for (const { at, lagMs } of lags) row(second(at)).lagMs = Math.max(row(second(at)).lagMs, lagMs);
+  for (const { at, lagMs } of lags.filter((sample) => sample.at >= start)) {
+    row(second(at)).lagMs = Math.max(row(second(at)).lagMs, lagMs);
+  }
   const lines = [`${name}: second | sent | p50 ms | max ms | outbox lag max ms`];
   for (const [s, { latencies: l, lagMs }] of [...bySecond].sort(([a], [b]) => a - b)) {
     l.sort((a, b) => a - b);
@@ -275,23 +349,18 @@ function printRelayRounds(before: Map<string, number>, after: Map<string, number
 function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {
   const api = fleet.replicas['task-api'][0]!;
   const notifier = fleet.replicas['ws-notifier'][0]!;
-  const pgrep = (pattern: string) => {
-    try {
-      return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').map(Number);
-    } catch {
-      return [];
-    }
-  };
   return [
     { name: 'task-api', pids: [api.process.pid!] },
     { name: 'task-api daprd', pids: [api.daprd.process.pid!] },
     { name: 'ws-notifier', pids: [notifier.process.pid!] },
     { name: 'ws-notifier daprd', pids: [notifier.daprd.process.pid!] },
-    { name: 'postgres', pids: pgrep('postgres') },
+    { name: 'postgres', pids: pidsMatching(/(^|\/)postgres[: ]/) },
     {
       name: 'broker',
       pids:
-        fleet.broker === 'kafka' ? pgrep('kafka.Kafka') : pgrep(`redis-server.*${fleet.redisPort}`),
+        fleet.broker === 'kafka'
+          ? pidsMatching(/kafka\.Kafka/)
+          : pidsMatching(new RegExp(`redis-server.*:${fleet.redisPort}`)),
     },
   ];
 }
