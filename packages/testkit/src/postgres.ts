@@ -21,10 +21,12 @@ const HOW_TO =
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const server = process.env.TEST_DATABASE_URL ?? (await startContainer());
-  const name = `taskflow_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const name = `${PREFIX}${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = postgres(server, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
     await admin.unsafe(`create database "${name}"`);
+    swept ??= dropLeftoverDatabases(admin).catch(() => {}); // best effort, once per process
+    await swept;
   } catch (error) {
     await admin.end();
     throw new Error(
@@ -41,6 +43,35 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await admin.end();
     },
   };
+}
+
+const PREFIX = 'taskflow_test_';
+/** No test run lasts this long (a whole CI run takes about 13 minutes). */
+const LEFTOVER_AFTER_MS = 3 * 60 * 60 * 1000;
+let swept: Promise<unknown> | undefined;
+
+/**
+ * Drops the test databases that killed runs left behind (a run's own databases are dropped when
+ * it ends, but not when it is killed). Dozens of them piled up on a dev machine in a day, and
+ * Postgres's autovacuum launcher visits every database in turn. A database is a leftover when
+ * the time in its name is more than 3 hours old and nobody is connected to it: without `force`,
+ * Postgres refuses to drop a database in use, and that one is left alone.
+ */
+export async function dropLeftoverDatabases(admin: postgres.Sql, now = Date.now()) {
+  const rows = await admin<{ datname: string }[]>`
+    select datname from pg_database where starts_with(datname, ${PREFIX})`;
+  const dropped: string[] = [];
+  for (const { datname } of rows) {
+    const created = parseInt(datname.slice(PREFIX.length).split('_')[0]!, 36);
+    if (!(now - created > LEFTOVER_AFTER_MS)) continue;
+    try {
+      await admin.unsafe(`drop database if exists "${datname}"`);
+      dropped.push(datname);
+    } catch {
+      // in use, or being dropped by another run at the same moment
+    }
+  }
+  return dropped;
 }
 
 async function startContainer(): Promise<string> {
