@@ -144,7 +144,8 @@ try {
   async function measure(name: string, load: (stopAt: number) => Promise<void>): Promise<Row> {
     // Connected before the window too: a new connection costs both ends a SCRAM handshake.
     const lags = timeline ? await sampleOutboxLag(fleet) : undefined;
-    const loading = load(performance.now() + (warmSeconds + seconds) * 1000);
+    const stopAt = performance.now() + (warmSeconds + seconds) * 1000;
+    const loading = load(stopAt);
     await new Promise((r) => setTimeout(r, warmSeconds * 1000));
     windowStart = performance.now();
     latencies.length = 0;
@@ -159,6 +160,8 @@ try {
     const relayBefore = timeline ? await relayRounds(fleet) : undefined;
     await loading;
     const lagSamples = await lags?.stop();
+    // Rates are per second of sending; CPU is over the sending and the answers still due.
+    const window = (stopAt - start) / 1000;
     const elapsed = (performance.now() - start) / 1000;
     // Processes are listed again: pools open Postgres backends during a run, and a backend
     // born in the run spent all of its CPU in it.
@@ -182,8 +185,8 @@ try {
         : NaN;
     return {
       name,
-      sentPerSecond: sent / elapsed,
-      deliveredPerSecond: delivered / elapsed,
+      sentPerSecond: sent / window,
+      deliveredPerSecond: delivered / window,
       lost: sent - delivered,
       p50: pct(0.5),
       p95: pct(0.95),
