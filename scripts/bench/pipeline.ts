@@ -232,7 +232,8 @@ function formatRow(row: Row): string {
 
 /** BENCH_REPEAT > 1: the median and range of each kind of run, so no single run speaks alone. */
 function summarise(rows: Row[]): string[] {
-  const kinds = [...new Set(rows.map((row) => row.name.replace(/ \(\d+\)$/, '')))];
+  const kindOf = (row: Row) => row.name.replace(/ \(\d+\)$/, '');
+  const kinds = [...new Set(rows.map(kindOf))];
   const spread = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     return `${int(sorted[Math.floor((sorted.length - 1) / 2)]!)} (${int(sorted[0]!)}-${int(sorted.at(-1)!)})`;
@@ -243,7 +244,7 @@ function summarise(rows: Row[]): string[] {
     '| run | delivered/s | lost | p50 ms | p99 ms | CPU µs per event |',
     '|---|---|---|---|---|---|',
     ...kinds.map((kind) => {
-      const of = rows.filter((row) => row.name.startsWith(kind));
+      const of = rows.filter((row) => kindOf(row) === kind);
       const total = of.reduce((sum, row) => sum + row.lost, 0);
       const field = (pick: (row: Row) => number) => spread(of.map(pick));
       return `| ${kind} | ${field((r) => r.deliveredPerSecond)} | ${total} | ${field((r) => r.p50)} | ${field((r) => r.p99)} | ${field((r) => r.cpuPerEvent)} |`;

@@ -128,7 +128,7 @@ prune() {
   for topic in $list; do
     [[ $topic =~ ^([0-9a-z]{8})[0-9a-z]{4}[.-] ]] || continue
     local born=$((36#${BASH_REMATCH[1]}))
-    # A name like that but no time between 2020 (36#k4000000) and now is not a run's.
+    # A name like that whose time is not between the end of 2019 (36#k4000000) and now is not a run's.
     ((born > 36#k4000000 && born < now && now - born > 3 * 3600 * 1000)) && stale+=("${topic//./\\.}")
   done
   if ((${#stale[@]} == 0)); then say "no leftover test topics"; return 0; fi
