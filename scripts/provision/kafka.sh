@@ -123,10 +123,10 @@ wait_ready() {
 # tests that kill and restart the broker should not wait for a JVM that lists topics.
 prune() {
   local now list topic stale=()
-  touch "$ROOT/.pruned"
   now=$(date +%s%3N)
   list=$(kjava org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADDR" --list 2>/dev/null) ||
     { say "could not list topics; nothing pruned"; return 0; }
+  touch "$ROOT/.pruned"
   for topic in $list; do
     [[ $topic =~ ^([0-9a-z]{8})[0-9a-z]{4}[.-] ]] || continue
     local born=$((36#${BASH_REMATCH[1]}))
