@@ -1,4 +1,4 @@
-import type { EventEnvelope, Topic } from '@taskflow/contracts';
+import { topicOf, type EventEnvelope, type EventType, type Topic } from '@taskflow/contracts';
 
 /**
  * An event on its way to the broker: its envelope as JSON text, and what routes it. The relay
@@ -21,6 +21,25 @@ export function outgoingEvent(event: EventEnvelope): OutgoingEvent {
     correlationId: event.correlation_id,
     envelopeJson: JSON.stringify(event),
   };
+}
+
+/** The events split by the topic their type goes to, each topic's in the order given. */
+export function byTopic<T>(events: T[], typeOf: (event: T) => EventType): Map<Topic, T[]> {
+  const groups = new Map<Topic, T[]>();
+  for (const event of events) {
+    const topic = topicOf(typeOf(event));
+    const group = groups.get(topic);
+    if (group) group.push(event);
+    else groups.set(topic, [event]);
+  }
+  return groups;
+}
+
+/** The events a `publishBatch` answer says did not make it. */
+export function refused<T extends { eventId: string }>(events: T[], failedEventIds: string[]): T[] {
+  if (failedEventIds.length === 0) return [];
+  const failed = new Set(failedEventIds);
+  return events.filter((event) => failed.has(event.eventId));
 }
 
 /** Where the relay sends events: the broker, behind the Dapr sidecar in production. */

@@ -1,15 +1,13 @@
-import { topicOf, type Topic } from '@taskflow/contracts';
 import {
   claimAndMarkPublished,
   unmarkPublished,
   outboxLagSeconds,
-  type ClaimedEvent,
   type Database,
 } from '@taskflow/db';
 import type { Logger } from '@taskflow/service-kit';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { backoffDelay } from './backoff.ts';
-import type { EventPublisher } from './publisher.ts';
+import { byTopic, refused, type EventPublisher } from './publisher.ts';
 
 export interface RelayOptions {
   database: Database;
@@ -77,22 +75,10 @@ export function startRelay(options: RelayOptions): Relay {
       if (rows.length === 0) return { claimed: 0, refused: 0 };
       phase.end('claim');
       metrics.batchSize.observe(rows.length);
-      type Group = { seqs: Map<string, number>; events: ClaimedEvent[] };
-      const byTopic = new Map<Topic, Group>();
-      for (const event of rows) {
-        const topic = topicOf(event.eventType);
-        const group: Group = byTopic.get(topic) ?? { seqs: new Map(), events: [] };
-        group.seqs.set(event.eventId, event.seq);
-        group.events.push(event);
-        byTopic.set(topic, group);
-      }
       const refusedSeqs: number[] = [];
-      for (const [topic, group] of byTopic) {
-        const { failedEventIds } = await publisher.publishBatch(topic, group.events);
-        for (const eventId of failedEventIds) {
-          const seq = group.seqs.get(eventId);
-          if (seq !== undefined) refusedSeqs.push(seq);
-        }
+      for (const [topic, events] of byTopic(rows, (event) => event.eventType)) {
+        const { failedEventIds } = await publisher.publishBatch(topic, events);
+        for (const event of refused(events, failedEventIds)) refusedSeqs.push(event.seq);
       }
       phase.end('publish');
       await unmarkPublished(tx, refusedSeqs);

@@ -1,4 +1,4 @@
-import { topicOf, type EventEnvelope, type Topic } from '@taskflow/contracts';
+import type { EventEnvelope } from '@taskflow/contracts';
 import {
   countEventsToRepublish,
   eventsToRepublish,
@@ -6,7 +6,7 @@ import {
   type Database,
   type RepublishFilter,
 } from '@taskflow/db';
-import { outgoingEvent, type EventPublisher, type OutgoingEvent } from '@taskflow/outbox';
+import { byTopic, outgoingEvent, refused, type EventPublisher } from '@taskflow/outbox';
 import { pace, realClock, type Clock } from './pace.ts';
 
 export interface RepublishOptions {
@@ -124,22 +124,14 @@ async function publishInFull(
   clock: Clock,
   doneUpTo: number,
 ): Promise<void> {
-  const byTopic = new Map<Topic, OutgoingEvent[]>();
-  for (const event of batch) {
-    const topic = topicOf(event.event_type);
-    const events = byTopic.get(topic) ?? [];
-    events.push(outgoingEvent(event));
-    byTopic.set(topic, events);
-  }
-  for (const [topic, events] of byTopic) {
-    let pending = events;
+  for (const [topic, events] of byTopic(batch, (event) => event.event_type)) {
+    let pending = events.map(outgoingEvent);
     for (let attempt = 1; ; attempt++) {
       let problem: unknown;
       try {
         const { failedEventIds } = await publisher.publishBatch(topic, pending);
         if (failedEventIds.length === 0) break;
-        const failed = new Set(failedEventIds);
-        pending = pending.filter((event) => failed.has(event.eventId));
+        pending = refused(pending, failedEventIds);
         problem = `the broker refused ${pending.length} of the events`;
       } catch (error) {
         problem = error;
