@@ -2,6 +2,7 @@ import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { topicOf, type EventEnvelope } from '@taskflow/contracts';
 import { events } from './schema.ts';
 import type { Executor } from './client.ts';
+import { EVENT_COLUMNS, EVENT_RECORD, eventRecordsJson } from './event-records.ts';
 
 export type EventRow = typeof events.$inferSelect;
 
@@ -19,35 +20,18 @@ export function insertEventsSql(envelopes: EventEnvelope[]): SQL {
         ${event.aggregate_id}, ${event.aggregate_version}, ${event.correlation_id},
         ${event.timestamp}, ${event.version}, ${JSON.stringify(event.data)}::jsonb)`,
   );
-  return sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
-    aggregate_version, correlation_id, occurred_at, envelope_version, data)
-    values ${sql.join(rows, sql`, `)}`;
+  return sql`insert into events (${sql.raw(EVENT_COLUMNS)}) values ${sql.join(rows, sql`, `)}`;
 }
 
 /**
  * appendEvents for batches of hundreds (the reminder-worker appends up to 500 per claim): all
- * rows travel as ONE jsonb parameter, unpacked by the server, instead of ten parameters per
+ * rows travel as ONE json parameter, unpacked by the server, instead of ten parameters per
  * row. Measured at 500 events: about a third of the time of the multi-row VALUES insert.
  */
 export async function appendEventBatch(ex: Executor, envelopes: EventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
-  const rows = envelopes.map((event) => ({
-    event_id: event.event_id,
-    event_type: event.event_type,
-    topic: topicOf(event.event_type),
-    user_id: event.user_id,
-    aggregate_id: event.aggregate_id,
-    aggregate_version: event.aggregate_version,
-    correlation_id: event.correlation_id,
-    occurred_at: event.timestamp,
-    envelope_version: event.version,
-    data: event.data,
-  }));
-  await ex.execute(sql`insert into events (event_id, event_type, topic, user_id, aggregate_id,
-    aggregate_version, correlation_id, occurred_at, envelope_version, data)
-    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(event_id uuid,
-      event_type text, topic text, user_id text, aggregate_id text, aggregate_version integer,
-      correlation_id text, occurred_at timestamptz, envelope_version smallint, data jsonb)`);
+  await ex.execute(sql`insert into events (${sql.raw(EVENT_COLUMNS)})
+    select * from json_to_recordset(${eventRecordsJson(envelopes)}::json) as e(${sql.raw(EVENT_RECORD)})`);
 }
 
 /** The envelope a stored event was appended as. */

@@ -1,63 +1,58 @@
 import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
-import { topicOf, type EventEnvelope, type Task } from '@taskflow/contracts';
+import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
 import { driverOf, type Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
+import { EVENT_COLUMNS, EVENT_RECORD, eventRecordsJson } from './event-records.ts';
+
+/** A task as it is born, with its `task.created` event. */
+export interface CreatedTask {
+  task: Task;
+  event: EventEnvelope;
+}
 
 /**
- * Creates the user (first use), the task and its `task.created` event in ONE statement: one round
- * trip, and atomic without an explicit transaction. The task arrives fully built (id, clock,
- * version) so that its event could be built first. The statement's text is fixed (written out
- * below, not built by drizzle per call): this is the hottest write there is.
+ * Creates the users (first use), the tasks and their events in ONE statement, however many: one
+ * round trip, atomic without an explicit transaction. Each task arrives fully built (id, clock,
+ * version) so that its event could be built first. Tasks and events travel as two json
+ * parameters and the statement's text is fixed, so it is prepared once per connection: this is
+ * the hottest write there is, and task-api gathers concurrent creates into one call.
  */
+export async function insertTasksWithEvents(ex: Executor, created: CreatedTask[]): Promise<void> {
+  if (created.length === 0) return;
+  await driverOf(ex).unsafe(INSERT_TASKS_WITH_EVENTS, [
+    JSON.stringify(created.map(({ task }) => task)),
+    eventRecordsJson(created.map(({ event }) => event)),
+  ]);
+}
+
+/** insertTasksWithEvents for one task. */
 export async function insertTaskWithEvent(
   ex: Executor,
   task: Task,
   event: EventEnvelope,
 ): Promise<void> {
-  await driverOf(ex).unsafe(INSERT_TASK_WITH_EVENT, [
-    task.id,
-    task.user_id,
-    task.title,
-    task.description,
-    task.completed,
-    task.completed_at,
-    task.due_date,
-    task.recurrence_rule,
-    task.is_recurring,
-    task.next_occurrence,
-    task.time_zone,
-    task.recurrence_mode,
-    task.series_start,
-    task.series_id,
-    task.occurrence_at,
-    task.version,
-    task.created_at,
-    task.updated_at,
-    event.event_id,
-    event.event_type,
-    topicOf(event.event_type),
-    event.aggregate_id,
-    event.aggregate_version,
-    event.correlation_id,
-    event.timestamp,
-    event.version,
-    JSON.stringify(event.data),
-  ]);
+  await insertTasksWithEvents(ex, [{ task, event }]);
 }
 
-// $2, the user, is the new user, the task's owner and the event's user at once.
-const INSERT_TASK_WITH_EVENT = `
-  with new_user as (insert into users (id) values ($2) on conflict do nothing),
-  new_task as (
-    insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
-      recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
-      series_id, occurrence_at, version, created_at, updated_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-  )
-  insert into events (event_id, event_type, topic, user_id, aggregate_id, aggregate_version,
-    correlation_id, occurred_at, envelope_version, data)
-  values ($19, $20, $21, $2, $22, $23, $24, $25, $26, $27::jsonb)`;
+const TASK_COLUMNS = `id, user_id, title, description, completed, completed_at, due_date,
+  recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
+  series_id, occurrence_at, version, created_at, updated_at`;
+
+const INSERT_TASKS_WITH_EVENTS = `
+  with new_tasks as (
+    select * from json_to_recordset($1::json) as t(id uuid, user_id text, title text,
+      description text, completed boolean, completed_at timestamptz, due_date timestamptz,
+      recurrence_rule text, is_recurring boolean, next_occurrence timestamptz, time_zone text,
+      recurrence_mode text, series_start timestamptz, series_id uuid, occurrence_at timestamptz,
+      version integer, created_at timestamptz, updated_at timestamptz)
+  ),
+  new_users as (
+    insert into users (id) select distinct user_id from new_tasks on conflict do nothing
+  ),
+  inserted_tasks as (insert into tasks (${TASK_COLUMNS}) select ${TASK_COLUMNS} from new_tasks)
+  insert into events (${EVENT_COLUMNS})
+  select * from json_to_recordset($2::json) as e(${EVENT_RECORD})`;
 
 /** The user's task; `forUpdate` locks it until the transaction ends. */
 export async function findTask(

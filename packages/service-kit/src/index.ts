@@ -8,3 +8,4 @@ export * from './logger.ts';
 export * from './openapi.ts';
 export * from './dev-token.ts';
 export * from './metrics.ts';
+export * from './coalesce.ts';

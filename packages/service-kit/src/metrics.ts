@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export { Registry };
+export { Histogram, Registry };
 
 /** A registry with the process's default metrics (CPU, memory, event loop lag, GC). */
 export function createMetricsRegistry(service: string): Registry {

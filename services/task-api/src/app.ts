@@ -1,6 +1,7 @@
 import { isDatabaseUnavailable, type Database } from '@taskflow/db';
 import {
   createApp,
+  Histogram,
   registerHealth,
   registerMetrics,
   registerOpenApi,
@@ -45,7 +46,18 @@ export async function buildTaskApi({
   registerHealth(app, [{ name: 'database', check: () => database.ping() }]);
   if (registry) registerMetrics(app, registry);
 
-  const commands = taskCommands(database, eventsCommitted);
+  const createBatchSize =
+    registry &&
+    new Histogram({
+      name: 'taskflow_task_create_batch_size',
+      help: 'Task creates written by one statement (creates that arrive together share one)',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+      registers: [registry],
+    });
+  const commands = taskCommands(database, {
+    eventsCommitted,
+    createsWritten: (count) => createBatchSize?.observe(count),
+  });
   const recurrence = recurrenceCommands(database, eventsCommitted);
   await app.register(
     async (scope) => {

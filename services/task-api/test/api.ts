@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { connect, type Database } from '@taskflow/db';
-import { createLogger, createTokenVerifier, signDevToken, type App } from '@taskflow/service-kit';
+import {
+  createLogger,
+  createTokenVerifier,
+  signDevToken,
+  type App,
+  type Registry,
+} from '@taskflow/service-kit';
 import { createTestDatabase } from '@taskflow/testkit';
 import { buildTaskApi } from '../src/app.ts';
 
@@ -22,10 +28,10 @@ export interface TestApi {
 }
 
 /** task-api over a fresh real database, driven through Fastify's inject (no sockets). */
-export async function startApi(): Promise<TestApi> {
+export async function startApi(registry?: Registry): Promise<TestApi> {
   const testDatabase = await createTestDatabase();
   const database = connect(testDatabase.url, { max: 5 });
-  const api = await apiOver(database);
+  const api = await apiOver(database, registry);
   afterAll(async () => {
     await api.app.close();
     await database.close();
@@ -35,11 +41,12 @@ export async function startApi(): Promise<TestApi> {
 }
 
 /** task-api over the given database; the caller closes both (`app.close()` first). */
-export async function apiOver(database: Database): Promise<TestApi> {
+export async function apiOver(database: Database, registry?: Registry): Promise<TestApi> {
   const app = await buildTaskApi({
     database,
     verifyToken: createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
     logger: createLogger('task-api-test', 'silent'),
+    ...(registry ? { registry } : {}),
   });
   return {
     app,

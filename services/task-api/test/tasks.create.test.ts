@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorBody, Task } from '@taskflow/contracts';
 import { userEvents } from '@taskflow/db';
-import { signDevToken } from '@taskflow/service-kit';
+import { createMetricsRegistry, signDevToken, type Registry } from '@taskflow/service-kit';
 import { SECRET, startApi } from './api.ts';
 
-const api = await startApi();
+const registry = createMetricsRegistry('task-api-test');
+const api = await startApi(registry);
+
+/** The create batch histogram's sum (creates written) and count (statements). */
+async function createBatches(metrics: Registry) {
+  const text = await metrics.metrics();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1]);
+  return {
+    creates: value('taskflow_task_create_batch_size_sum'),
+    statements: value('taskflow_task_create_batch_size_count'),
+  };
+}
 
 describe('POST /api/:user_id/tasks', () => {
   describe('happy path', () => {
@@ -40,6 +52,49 @@ describe('POST /api/:user_id/tasks', () => {
         user_id: user.id,
         data: task,
       });
+    });
+
+    it('writes creates that arrive together in shared statements, each with its own task and event', async () => {
+      // One user already exists; two are new, and first appear inside a shared statement.
+      const [known, fresh, other] = [await api.newUser(), await api.newUser(), await api.newUser()];
+      const post = (user: typeof known, title: string) =>
+        api.call('POST', `/api/${user.id}/tasks`, { token: user.token, body: { title } });
+      const first = await post(known, 'known-0');
+      expect(first.statusCode).toBe(201);
+      const before = await createBatches(registry);
+
+      const users = [known, fresh, other];
+      const responses = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => post(users[i % 3]!, `task-${i}`)),
+      );
+
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(30).fill(201));
+      const tasks = responses.map((r) => Task.parse(r.json()));
+      expect(new Set(tasks.map((t) => t.id)).size).toBe(30);
+      for (const user of users) {
+        const own = tasks.filter((t) => t.user_id === user.id);
+        expect(own).toHaveLength(10);
+        const byId = (a: Task, b: Task) => a.id.localeCompare(b.id);
+        const created = (await userEvents(api.database.db, user.id))
+          .filter(
+            (e) => e.event_type === 'task.created' && own.some((t) => t.id === e.aggregate_id),
+          )
+          .map((e) => e.data as Task);
+        expect(created.sort(byId)).toEqual(own.sort(byId));
+        const listed = await api.call('GET', `/api/${user.id}/tasks?limit=100`, {
+          token: user.token,
+        });
+        const earlier = user === known ? [first.json().id] : [];
+        expect(
+          listed
+            .json()
+            .items.map((t: Task) => t.id)
+            .sort(),
+        ).toEqual([...earlier, ...own.map((t) => t.id)].sort());
+      }
+      const after = await createBatches(registry);
+      expect(after.creates - before.creates).toBe(30);
+      expect(after.statements - before.statements).toBeLessThan(30);
     });
 
     it('generates a correlation id when none is sent and writes it into the event', async () => {
