@@ -327,12 +327,12 @@ function printTimeline(
   console.error(lines.join('\n'));
 }
 
-/** task-api relay's round metrics (sums and counts), from its /metrics. */
+/** task-api's relay round and create batch metrics (sums and counts), from its /metrics. */
 async function relayRounds(fleet: Fleet): Promise<Map<string, number>> {
   const text = await (await fetch(`${fleet.api}/metrics`)).text();
   const values = new Map<string, number>();
   for (const match of text.matchAll(
-    /^(taskflow_outbox_(?:round_phase_seconds|batch_size)_(?:sum|count))(?:\{([^}]*)\})? (\S+)$/gm,
+    /^(taskflow_(?:outbox_round_phase_seconds|outbox_batch_size|task_create_batch_size)_(?:sum|count))(?:\{([^}]*)\})? (\S+)$/gm,
   )) {
     const phase = /phase="(\w+)"/.exec(match[2] ?? '')?.[1];
     values.set(phase ? `${match[1]}:${phase}` : match[1]!, Number(match[3]));
@@ -353,7 +353,9 @@ function printRelayRounds(before: Map<string, number>, after: Map<string, number
   console.error(
     `relay: ${delta('taskflow_outbox_batch_size_count')} rounds; mean batch ` +
       `${mean('taskflow_outbox_batch_size_sum', 'taskflow_outbox_batch_size_count')} events, ` +
-      `begin ${phase('begin')} ms, claim ${phase('claim')} ms, publish ${phase('publish')} ms, commit ${phase('commit')} ms`,
+      `begin ${phase('begin')} ms, claim ${phase('claim')} ms, publish ${phase('publish')} ms, commit ${phase('commit')} ms; ` +
+      `creates: ${delta('taskflow_task_create_batch_size_count')} statements, mean batch ` +
+      `${mean('taskflow_task_create_batch_size_sum', 'taskflow_task_create_batch_size_count')}`,
   );
 }
 
