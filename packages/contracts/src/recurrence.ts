@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InstantInput } from './common.ts';
+import { InstantInput, storable } from './common.ts';
 
 /**
  * `schedule`: each instance is due at the next occurrence of the rule, whatever happened to the
@@ -15,14 +15,12 @@ export type RecurrenceMode = z.infer<typeof RecurrenceMode>;
  * API returns as they are (a length cap here only keeps absurd input out).
  */
 export const RecurrenceInput = z.strictObject({
-  rule: z
-    .string()
-    .max(1000)
-    .describe('An RFC 5545 RRULE, with or without `RRULE:`, e.g. `FREQ=WEEKLY;BYDAY=MO,WE`'),
-  time_zone: z
-    .string()
-    .max(100)
-    .describe('IANA time zone the rule is read in, e.g. `Europe/Berlin`'),
+  rule: storable(z.string().max(1000)).describe(
+    'An RFC 5545 RRULE, with or without `RRULE:`, e.g. `FREQ=WEEKLY;BYDAY=MO,WE`',
+  ),
+  time_zone: storable(z.string().max(100)).describe(
+    'IANA time zone the rule is read in, e.g. `Europe/Berlin`',
+  ),
   start: InstantInput.optional().describe(
     "The series start (DTSTART), kept to the minute. Default: the task's due date, else now",
   ),

@@ -33,6 +33,19 @@ describe('CreateTaskBody', () => {
       CreateTaskBody.safeParse({ title: 'x'.repeat(500), description: 'y'.repeat(10_000) }).success,
     ).toBe(true);
   });
+
+  it.each([
+    ['a NUL in the title', { title: 'a\u0000b' }],
+    ['a lone high surrogate in the title', { title: 'a\ud800' }],
+    ['a lone low surrogate in the description', { title: 't', description: '\udc00' }],
+  ])('refuses text Postgres cannot store: %s', (_name, body) => {
+    expect(CreateTaskBody.safeParse(body).success).toBe(false);
+  });
+
+  it('accepts any well-formed Unicode, emoji (surrogate pairs) included', () => {
+    const body = CreateTaskBody.parse({ title: 'Kaffee ☕ 😀 \t', description: 'ü\n😀' });
+    expect(body.title).toBe('Kaffee ☕ 😀');
+  });
 });
 
 describe('PatchTaskBody', () => {

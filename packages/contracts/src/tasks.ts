@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Instant, InstantInput, UserId, Uuid } from './common.ts';
+import { Instant, InstantInput, storable, UserId, Uuid } from './common.ts';
 import { RecurrenceInput } from './recurrence.ts';
 
 export const TITLE_MAX = 500;
 export const DESCRIPTION_MAX = 10_000;
 
-const Title = z.string().trim().min(1, 'must not be empty').max(TITLE_MAX);
-const Description = z.string().max(DESCRIPTION_MAX).nullable();
+const Title = storable(z.string().trim().min(1, 'must not be empty').max(TITLE_MAX));
+const Description = storable(z.string().max(DESCRIPTION_MAX)).nullable();
 
 /** A task as the API returns it and as task events carry it (the state after the change). */
 export const Task = z.object({

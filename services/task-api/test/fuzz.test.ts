@@ -32,6 +32,13 @@ const routes = [
   ['GET', '/api/{user}/tasks/recurring'],
 ] as const;
 
+// User text: printable, any code point, and what JSON can carry but Postgres cannot store.
+const text = (maxLength: number) =>
+  fc.oneof(
+    fc.string({ maxLength }),
+    fc.string({ unit: 'binary', maxLength }),
+    fc.constantFrom('a\u0000b', 'x\ud800', '\udc00y'),
+  );
 const segment = fc.oneof(
   fc.string({ maxLength: 40 }).map(encodeURIComponent),
   fc.constantFrom('..', '%00', '%ZZ', 'null', '-1', '9'.repeat(30), ' '),
@@ -67,12 +74,12 @@ const recurrenceFields = {
       'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30',
       'FREQ=DAILY;UNTIL=19990101',
     ),
-    fc.string({ maxLength: 300 }),
+    text(300),
     fc.integer(),
   ),
   time_zone: fc.oneof(
     fc.constantFrom('Europe/Berlin', 'UTC', 'Mars/Base', 'America/New_York'),
-    fc.string({ maxLength: 40 }),
+    text(40),
   ),
   start: fc.oneof(
     fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
@@ -85,8 +92,8 @@ const body = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   fc.record(
     {
-      title: fc.oneof(fc.string({ maxLength: 600 }), fc.integer(), fc.constant(null)),
-      description: fc.oneof(fc.string(), fc.constant(null), fc.boolean()),
+      title: fc.oneof(text(600), fc.integer(), fc.constant(null)),
+      description: fc.oneof(text(100), fc.constant(null), fc.boolean()),
       due_date: fc.oneof(
         fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
         fc.string(),

@@ -165,6 +165,12 @@ describe('POST /api/:user_id/tasks', () => {
         { title: 't', description: 'd'.repeat(10_001) },
         'description',
       ],
+      ['a NUL character in the title', { title: 'a\u0000b' }, 'title'],
+      [
+        'a lone surrogate in the description',
+        { title: 't', description: 'x\ud800' },
+        'description',
+      ],
       ['an invalid date', { title: 't', due_date: '2026-13-45T00:00:00Z' }, 'due_date'],
       ['a wrong type', { title: ['t'] }, 'title'],
       ['an unknown field', { title: 't', user_id: 'someone-else' }, ''],
