@@ -69,7 +69,11 @@ controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$DATA
-num.partitions=6
+# Three partitions: enough for the two or three replicas of a shared consumer that a machine
+# runs. Each partition costs a fan-out consumer (every ws-notifier) one bulk delivery per window:
+# at 1,000 events/s, 6 partitions cost ws-notifier and its sidecar about 15 points of a core more
+# than 3 (docs/benchmarks.md). Topics created before keep their count.
+num.partitions=3
 auto.create.topics.enable=true
 default.replication.factor=1
 min.insync.replicas=1

@@ -17,7 +17,7 @@ import {
 } from './harness.ts';
 
 // The shared test Kafka (scripts/provision/kafka.sh) with topics and a consumer group of this run
-// alone: 6 partitions per auto-created topic, so partition keys matter.
+// alone: 3 partitions per auto-created topic, so partition keys matter.
 const KAFKA = { host: '127.0.0.1', port: 9092 };
 const run = runId();
 const topic = (name: string) => `${run}.${name}`;
