@@ -72,6 +72,22 @@ describe('coalesce', () => {
     expect(attempts).toEqual([[1], [12, 13, 14], [12], [13], [14]]);
   });
 
+  it('fails a whole batch at once when retryAlone says the error is not worth retrying', async () => {
+    const attempts: number[][] = [];
+    const one = coalesce(
+      async (items: number[]) => {
+        attempts.push(items);
+        if (items.length > 1) throw new Error('connection lost');
+      },
+      { maxBatch: 10, concurrency: 1, retryAlone: (error) => !String(error).includes('lost') },
+    );
+    const first = one(1);
+    const rest = [2, 3].map((n) => one(n).then(String, (error: Error) => error.message));
+    await first;
+    expect(await Promise.all(rest)).toEqual(['connection lost', 'connection lost']);
+    expect(attempts).toEqual([[1], [2, 3]]);
+  });
+
   it('keeps going after a failure', async () => {
     let fail = true;
     const one = coalesce(

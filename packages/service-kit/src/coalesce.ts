@@ -3,6 +3,12 @@ export interface CoalesceOptions {
   maxBatch: number;
   /** How many batches may run at once; the items arriving meanwhile wait and form the next. */
   concurrency: number;
+  /**
+   * Whether the items of a batch that failed with this error should run again alone (default:
+   * always). Say no for errors that would fail each of them too, or where a batch that failed
+   * may still have been written (a connection lost at its commit).
+   */
+  retryAlone?: (error: unknown) => boolean;
 }
 
 interface Waiting<T> {
@@ -17,12 +23,12 @@ interface Waiting<T> {
  * free slot runs at once, alone, so batches grow only as fast as the load does.
  *
  * Each caller's promise settles with its batch. When a batch of several fails, each of its items
- * runs again alone: one bad item fails only its own caller, and every caller gets the error of
- * its own item.
+ * runs again alone (unless `retryAlone` says no): one bad item fails only its own caller, and
+ * every caller gets the error of its own item.
  */
 export function coalesce<T>(
   run: (items: T[]) => Promise<void>,
-  { maxBatch, concurrency }: CoalesceOptions,
+  { maxBatch, concurrency, retryAlone = () => true }: CoalesceOptions,
 ): (item: T) => Promise<void> {
   const queue: Waiting<T>[] = [];
   let running = 0;
@@ -32,8 +38,11 @@ export function coalesce<T>(
       await run(batch.map((waiting) => waiting.item));
       for (const waiting of batch) waiting.resolve();
     } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
-      else for (const waiting of batch) await settle([waiting]);
+      if (batch.length > 1 && retryAlone(error)) {
+        for (const waiting of batch) await settle([waiting]);
+      } else {
+        for (const waiting of batch) waiting.reject(error);
+      }
     }
   };
 

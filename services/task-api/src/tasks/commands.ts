@@ -7,6 +7,7 @@ import {
   findTask,
   insertTaskWithEvent,
   insertTasksWithEvents,
+  isDatabaseUnavailable,
   recordIdempotentResponse,
   toTask,
   updateTask,
@@ -79,12 +80,18 @@ export function taskCommands(
   // Concurrent creates share one statement: Postgres pays its per-statement cost (protocol,
   // executor, commit) once per batch instead of once per task, and task-api sends one message.
   // One batch at a time: the creates arriving meanwhile form the next (docs/benchmarks.md).
+  // A batch that lost its connection is not run again create by create: it may have committed,
+  // and each of its requests answers 503 as a lone create would.
   const insertCreated = coalesce(
     async (created: CreatedTask[]) => {
       await insertTasksWithEvents(database.db, created);
       createsWritten(created.length);
     },
-    { maxBatch: CREATE_BATCH_MAX, concurrency: 1 },
+    {
+      maxBatch: CREATE_BATCH_MAX,
+      concurrency: 1,
+      retryAlone: (error) => !isDatabaseUnavailable(error),
+    },
   );
   return {
     async create(
