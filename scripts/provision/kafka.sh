@@ -122,8 +122,8 @@ wait_ready() {
 # Integration tests publish to topics of their own run (packages/dapr/test: `<run>.bulk`,
 # `<run>-tasks.events`, ...), whose 12-character run id begins with the run's start time in
 # milliseconds, base 36. Nothing deletes them when a run ends: every run added about 36
-# partitions, and the broker's data had grown to 1,873 partition directories (1.8 GB). Those
-# over 3 hours old are deleted; no run lasts that long. `start` prunes at most once an hour:
+# partitions (at 6 per topic, as it was), and the broker's data had grown to 1,873 partition
+# directories (1.8 GB). Those over 3 hours old are deleted; no run lasts that long. `start` prunes at most once an hour:
 # tests that kill and restart the broker should not wait for a JVM that lists topics.
 prune() {
   local now list topic stale=()
