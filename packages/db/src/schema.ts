@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -10,23 +11,31 @@ import {
   primaryKey,
   smallint,
   text,
-  timestamp,
   unique,
   uniqueIndex,
   uuid,
   varchar,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
+import { instantFromPostgres, instantToPostgres } from './instant.ts';
 
 // Every instant is timestamptz (the seed's TIMESTAMP loses the offset), kept to milliseconds:
-// what JavaScript holds, so a value read and written back (a list cursor) compares equal.
-const instant = (name: string) =>
-  timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+// what JavaScript holds, so a value read and written back (a list cursor) compares equal. Read
+// and written by our own codec (instant.ts): drizzle's timestamp column reads years before 100
+// wrongly. The type's spelling is drizzle-kit's, so its snapshots see no change.
+const instantColumn = customType<{ data: Date; driverData: string }>({
+  dataType: () => 'timestamp (3) with time zone',
+  toDriver: instantToPostgres,
+  fromDriver: instantFromPostgres,
+});
+const instant = (name: string) => instantColumn(name);
 
 /** A user is the identity provider's subject; the row is created on first use. */
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
-  createdAt: instant('created_at').notNull().defaultNow(),
+  createdAt: instant('created_at')
+    .notNull()
+    .default(sql`now()`),
 });
 
 export const tasks = pgTable(
@@ -54,8 +63,12 @@ export const tasks = pgTable(
     /** For an instance: the occurrence it was spawned for. One instance per occurrence. */
     occurrenceAt: instant('occurrence_at'),
     version: integer('version').notNull().default(1),
-    createdAt: instant('created_at').notNull().defaultNow(),
-    updatedAt: instant('updated_at').notNull().defaultNow(),
+    createdAt: instant('created_at')
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: instant('updated_at')
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     index('idx_tasks_next_occurrence')
@@ -90,7 +103,9 @@ export const reminders = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     remindAt: instant('remind_at').notNull(),
     notified: boolean('notified').notNull().default(false),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: instant('created_at')
+      .notNull()
+      .default(sql`now()`),
     /** Set for "N seconds before the due date": the reminder moves when the due date does. */
     offsetSeconds: integer('offset_seconds'),
     /** pending -> fired | missed | cancelled; `notified` is true once it left pending. */
@@ -163,7 +178,9 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     statusCode: integer('status_code'),
     response: jsonb('response'),
-    createdAt: instant('created_at').notNull().defaultNow(),
+    createdAt: instant('created_at')
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [
     primaryKey({ columns: [t.userId, t.key] }),
