@@ -137,12 +137,37 @@ export function createApp(options: AppOptions): App {
       .type('application/json')
       .send(errorBody(code, message, request.id, details));
   });
+  // A path that exists, asked with a method it does not have: 405 with the methods it has, before
+  // anything reads the body (a 404 route parses one, and `QUERY` without a type would be a 400).
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.is404) return done();
+    const allowed = methodsAt(app, request.url.split('?')[0]!);
+    if (allowed.length === 0) return done();
+    const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
+    reply
+      .code(errorStatus.method_not_allowed)
+      .header('allow', allowed.join(', '))
+      .send(
+        errorBody(
+          'method_not_allowed',
+          `${route}: this path takes ${allowed.join(', ')}`,
+          request.id,
+        ),
+      );
+  });
   app.setNotFoundHandler((request, reply) => {
     const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
     return reply.code(404).send(errorBody('not_found', `no route ${route}`, request.id));
   });
 
   return app as unknown as App;
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The methods some route answers at this path (none: the path itself is unknown). */
+function methodsAt(app: FastifyInstance, path: string): string[] {
+  return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
 
 function errorBody(

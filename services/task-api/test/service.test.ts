@@ -38,4 +38,21 @@ describe('service endpoints', () => {
     expect(ErrorBody.parse(response.json()).error.request_id).toBe('req-42');
     expect(response.headers['x-request-id']).toBe('req-42');
   });
+
+  it('answers a method a known path does not have with 405 and the methods it has in Allow', async () => {
+    const { id, token } = await api.newUser();
+    for (const method of ['TRACE', 'QUERY', 'PATCH'] as const) {
+      const response = await api.app.inject({
+        method: method as 'PATCH',
+        url: `/api/${id}/tasks?limit=1`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+        payload: 'x',
+      });
+      expect(response.statusCode, method).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD, POST');
+      expect(ErrorBody.parse(response.json()).error.code).toBe('method_not_allowed');
+    }
+    const unknown = await api.call('DELETE', '/api/nobody/nothing');
+    expect(unknown.statusCode).toBe(404);
+  });
 });
