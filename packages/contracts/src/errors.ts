@@ -12,6 +12,8 @@ export const errorStatus = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
+  /** Well-formed by the published schema, refused for what it means (a reminder in the past). */
+  unprocessable: 422,
   precondition_required: 428,
   rate_limited: 429,
   internal: 500,

@@ -6,3 +6,4 @@ export * from './series.ts';
 export * from './tasks.ts';
 export * from './reminders.ts';
 export * from './ws.ts';
+export * from './time-zones.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Instant, InstantInput, UserId, Uuid } from './common.ts';
+import { Cursor, Instant, InstantInput, UserId, Uuid } from './common.ts';
 import { LIST_LIMIT_MAX } from './tasks.ts';
 
 /** A task holds at most this many reminders (any status): its list stays one short page. */
@@ -51,7 +51,9 @@ export const CreateReminderBody = z
   .refine(
     (body) => (body.remind_at === undefined) !== (body.minutes_before === undefined),
     'send exactly one of remind_at (an instant) or minutes_before (relative to the due date)',
-  );
+  )
+  // The same rule for clients that read the published schema (a refinement is code, not schema).
+  .meta({ oneOf: [{ required: ['remind_at'] }, { required: ['minutes_before'] }] });
 export type CreateReminderBody = z.infer<typeof CreateReminderBody>;
 
 export const ReminderPathParams = z.strictObject({
@@ -84,7 +86,7 @@ const StatusFilter = z
 
 export const PendingRemindersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: Cursor.optional(),
   status: StatusFilter.default(['pending']),
 });
 export type PendingRemindersQuery = z.infer<typeof PendingRemindersQuery>;

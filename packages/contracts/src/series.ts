@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIST_LIMIT_MAX, Task } from './tasks.ts';
+import { Cursor } from './common.ts';
 
 /**
  * `scheduled`: `next_occurrence` is when the next instance spawns. `awaiting_completion`: a
@@ -18,7 +19,7 @@ export type RecurringTask = z.infer<typeof RecurringTask>;
 
 export const ListRecurringQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: Cursor.optional(),
 });
 export type ListRecurringQuery = z.infer<typeof ListRecurringQuery>;
 

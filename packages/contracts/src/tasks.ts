@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { Instant, InstantInput, storable, UserId, Uuid } from './common.ts';
+import { Cursor, Instant, InstantInput, userText, UserId, Uuid } from './common.ts';
 import { RecurrenceInput } from './recurrence.ts';
 
 export const TITLE_MAX = 500;
 export const DESCRIPTION_MAX = 10_000;
 
-const Title = storable(z.string().trim().min(1, 'must not be empty').max(TITLE_MAX));
-const Description = storable(z.string().max(DESCRIPTION_MAX)).nullable();
+const Title = userText({ max: TITLE_MAX, required: true });
+const Description = userText({ max: DESCRIPTION_MAX }).nullable();
 
 /** A task as the API returns it and as task events carry it (the state after the change). */
 export const Task = z.object({
@@ -88,7 +88,8 @@ export const PatchTaskBody = z
     due_date: InstantInput.nullable().optional(),
     completed: z.boolean().optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change');
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
+  .meta({ minProperties: 1 });
 export type PatchTaskBody = z.infer<typeof PatchTaskBody>;
 
 /** `PATCH .../complete`: marks the task done; `{"completed": false}` reopens it. */
@@ -104,7 +105,7 @@ export const LIST_LIMIT_MAX = 200;
 
 export const ListTasksQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: Cursor.optional(),
   completed: QueryBoolean.optional(),
   recurring: QueryBoolean.optional(),
   due_before: InstantInput.optional(),

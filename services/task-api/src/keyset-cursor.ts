@@ -1,29 +1,18 @@
-import { z } from 'zod';
-import { AppError } from '@taskflow/service-kit';
-
 /**
- * Cursors for keyset pagination over (an instant, an id): base64url JSON, opaque to clients.
- * `key` names the instant inside, so each list keeps the cursors it has always handed out.
+ * Cursors for keyset pagination over (an instant, an id): `<epoch ms>_<uuid>`, the shape
+ * contracts' `Cursor` publishes. The route schema has already checked that shape, so every
+ * cursor decodes; an instant beyond what any row holds (years 0001-9999) is moved to that bound,
+ * which is the same position for every list.
  */
-export function keysetCursor(key: string) {
-  const fields: Record<string, z.ZodType<string>> = { [key]: z.iso.datetime(), i: z.uuid() };
-  const Position = z.strictObject(fields);
-  return {
-    encode: (at: string, id: string): string =>
-      Buffer.from(JSON.stringify({ [key]: at, i: id })).toString('base64url'),
-    decode(cursor: string): { at: Date; id: string } {
-      let parsed: ReturnType<typeof Position.safeParse> | undefined;
-      try {
-        parsed = Position.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString()));
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed?.success) {
-        throw new AppError('validation_failed', 'the cursor is not one this API returned', [
-          { location: 'query', path: 'cursor', message: 'pass next_cursor from a previous page' },
-        ]);
-      }
-      return { at: new Date(parsed.data[key]!), id: parsed.data.i! };
-    },
-  };
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+export function encodeKeyset(at: string, id: string): string {
+  return `${Date.parse(at)}_${id}`;
+}
+
+export function decodeKeyset(cursor: string): { at: Date; id: string } {
+  const split = cursor.indexOf('_');
+  const ms = Math.min(LATEST, Math.max(EARLIEST, Number(cursor.slice(0, split))));
+  return { at: new Date(ms), id: cursor.slice(split + 1).toLowerCase() };
 }

@@ -91,23 +91,24 @@ describe('POST /api/:user_id/tasks/:id/reminders: errors', () => {
     if (path) expect(error.details?.map((d) => d.path)).toContain(path);
   });
 
-  it('400 for a relative reminder on a task without a due date', async () => {
+  it('422 for a relative reminder on a task without a due date', async () => {
     const user = await api.newUser();
     const task = await newTask(api, user, { due_date: null });
     const response = await addReminder(api, user, task.id, { minutes_before: 15 });
-    expect(response.statusCode).toBe(400);
+    expect(response.statusCode).toBe(422);
+    expect(errorOf(response).code).toBe('unprocessable');
     expect(errorOf(response).details?.[0]).toMatchObject({ path: 'minutes_before' });
     expect(errorOf(response).message).toMatch(/no due date/);
   });
 
-  it('400 for a time in the past, absolute or relative', async () => {
+  it('422 for a time in the past, absolute or relative', async () => {
     const user = await api.newUser();
     const task = await newTask(api, user, { due_date: inMinutes(10) });
     const past = await addReminder(api, user, task.id, { remind_at: inMinutes(-1) });
-    expect(past.statusCode).toBe(400);
+    expect(past.statusCode).toBe(422);
     expect(errorOf(past).message).toMatch(/in the past/);
     const relative = await addReminder(api, user, task.id, { minutes_before: 11 });
-    expect(relative.statusCode).toBe(400);
+    expect(relative.statusCode).toBe(422);
     expect(errorOf(relative).details?.[0]).toMatchObject({ path: 'minutes_before' });
   });
 

@@ -195,5 +195,7 @@ describe('the OpenAPI document', () => {
       spec.paths['/api/{user_id}/tasks/{id}/reminders'].post.requestBody.content['application/json']
         .schema;
     expect(Object.keys(body.properties).sort()).toEqual(['minutes_before', 'remind_at']);
+    // "Exactly one of", as the server checks it.
+    expect(body.oneOf).toEqual([{ required: ['remind_at'] }, { required: ['minutes_before'] }]);
   });
 });

@@ -34,7 +34,7 @@ describe('reminderTime', () => {
 
   it('refuses a relative reminder on a task without a due date, naming the field', () => {
     const error = failure(() => reminderTime({ minutesBefore: 15 }, null, now));
-    expect(error.code).toBe('validation_failed');
+    expect(error.code).toBe('unprocessable');
     expect(error.details?.[0]?.path).toBe('minutes_before');
   });
 
@@ -44,7 +44,7 @@ describe('reminderTime', () => {
     );
     expect(
       failure(() => reminderTime({ remindAt: at('2030-02-15T07:00:00Z') }, due, now)).code,
-    ).toBe('validation_failed');
+    ).toBe('unprocessable');
     // 61 minutes before a due date 60 minutes ahead.
     expect(failure(() => reminderTime({ minutesBefore: 61 }, due, now)).details?.[0]?.path).toBe(
       'minutes_before',

@@ -18,7 +18,7 @@ export interface ReminderTime {
 /**
  * The instant of a new reminder. A relative one needs a due date; neither may lie in the past
  * (a reminder for a moment that is gone could only fire at once, late, which nobody asks for).
- * Throws the 400 that says which field is wrong.
+ * Throws the 422 that says which field is wrong (the shape was checked by the schema: 400).
  */
 export function reminderTime(shape: ReminderShape, dueDate: Date | null, now: Date): ReminderTime {
   if (shape.minutesBefore !== undefined) {
@@ -78,5 +78,5 @@ export function planDueDateChange(reminders: MovableReminder[], dueDate: Date | 
 }
 
 function invalid(path: string, message: string): AppError {
-  return new AppError('validation_failed', message, [{ location: 'body', path, message }]);
+  return new AppError('unprocessable', message, [{ location: 'body', path, message }]);
 }

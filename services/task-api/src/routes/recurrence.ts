@@ -1,5 +1,6 @@
 import {
   ErrorBody,
+  IfMatchHeaders,
   ListRecurringQuery,
   RecurringTaskList,
   SetRecurrenceBody,
@@ -33,8 +34,9 @@ export function recurrenceRoutes(
       schema: {
         summary: 'Make a task a series, or change its rule',
         description:
-          'The scheduler then spawns one task per occurrence. `start` defaults to the series start the task already has, else its due date, else now. Send `If-Match: "<version>"` to refuse a stale write (412). A bad rule, zone or start is a 400 whose detail names the field and says why.',
+          'The scheduler then spawns one task per occurrence. `start` defaults to the series start the task already has, else its due date, else now. Send `If-Match: "<version>"` to refuse a stale write (412). A rule or start of the wrong shape, or a zone not in the list, is a 400; a well-formed rule that cannot run (unknown parts, more than 96 occurrences a day, no occurrence after the start, ended before now) is a 422; each names the field and says why.',
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         body: SetRecurrenceBody,
         response: { 200: Task, ...errors },
       },
@@ -58,6 +60,7 @@ export function recurrenceRoutes(
         description:
           'No further instances spawn (`is_recurring` false, `next_occurrence` null); the instances already spawned stay, and the rule is kept as a record. Stopping a task that is no series is answered with the task, unchanged.',
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         response: { 200: Task, ...errors },
       },
     },

@@ -1,6 +1,7 @@
 import {
   CreateReminderBody,
   ErrorBody,
+  IdempotencyHeaders,
   PendingReminderList,
   PendingRemindersQuery,
   Reminder,
@@ -39,6 +40,7 @@ export function reminderRoutes(
         description:
           'Exactly one of `remind_at` (an instant with an offset, in the future) or `minutes_before` (relative to the due date: moves when the due date moves). 409 for a completed task, a second reminder at the same instant, or more than 100. `Idempotency-Key` makes retries safe.',
         params: TaskPathParams,
+        headers: IdempotencyHeaders,
         body: CreateReminderBody,
         response: { 201: Reminder, ...errors },
       },

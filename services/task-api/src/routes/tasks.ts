@@ -4,6 +4,8 @@ import {
   CreateTaskBody,
   DueDateBody,
   ErrorBody,
+  IdempotencyHeaders,
+  IfMatchHeaders,
   ListTasksQuery,
   PatchTaskBody,
   ReplaceTaskBody,
@@ -42,6 +44,7 @@ export function taskRoutes(
         description:
           'Send `Idempotency-Key` to make retries safe: a repeat returns the first result. With `recurrence` the task is created as a series (see `POST .../tasks/{id}/recurrence`; `start` defaults to `due_date`, else now).',
         params: UserPathParams,
+        headers: IdempotencyHeaders,
         body: CreateTaskBody,
         response: { 201: Task, ...errors },
       },
@@ -124,6 +127,7 @@ export function taskRoutes(
         description:
           'Replaces title, description and due date (left out = cleared). `completed` is optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         body: ReplaceTaskBody,
         response: { 200: Task, ...errors },
       },
@@ -146,6 +150,7 @@ export function taskRoutes(
       schema: {
         summary: 'Change some fields of a task',
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         body: PatchTaskBody,
         response: { 200: Task, ...errors },
       },
@@ -166,6 +171,7 @@ export function taskRoutes(
         summary: 'Complete a task',
         description: 'No body completes it; `{"completed": false}` reopens it.',
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         body: CompleteTaskBody.nullish(),
         response: { 200: Task, ...errors },
       },
@@ -182,6 +188,7 @@ export function taskRoutes(
       schema: {
         summary: "Set or clear a task's due date",
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         body: DueDateBody,
         response: { 200: Task, ...errors },
       },
@@ -197,6 +204,7 @@ export function taskRoutes(
       schema: {
         summary: 'Delete a task',
         params: TaskPathParams,
+        headers: IfMatchHeaders,
         response: { 204: z.null().describe('deleted'), ...errors },
       },
     },

@@ -1,4 +1,3 @@
-import { AppError } from '@taskflow/service-kit';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { Task } from '@taskflow/contracts';
@@ -11,33 +10,18 @@ export function withEtag<T extends Task>(reply: FastifyReply, task: T): T {
   return task;
 }
 
-const ENTITY_TAG = /^(?:W\/)?"(\d{1,9})"$|^(\d{1,9})$/;
-
 /**
- * The version `If-Match` requires, or undefined when the header is absent or `*`. Several tags
- * are not supported: a task has one version at a time.
+ * The version `If-Match` requires, or undefined when the header is absent or `*`. Its shape (one
+ * entity tag: several are not supported, a task has one version at a time) was checked by the
+ * route's header schema, contracts' `IfMatchHeaders`.
  */
 export function expectedVersion(request: { headers: IncomingHttpHeaders }): number | undefined {
-  const header = request.headers['if-match'];
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = header.trim().match(ENTITY_TAG);
-  if (!match) {
-    throw new AppError('validation_failed', 'If-Match must be one ETag such as "3"', [
-      { location: 'headers', path: 'if-match', message: 'expected one entity tag, e.g. "3"' },
-    ]);
-  }
-  return Number(match[1] ?? match[2]);
+  const digits = request.headers['if-match']?.match(/[0-9]+/);
+  return digits ? Number(digits[0]) : undefined;
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
+/** `Idempotency-Key`, checked by the route's header schema (contracts' `IdempotencyHeaders`). */
 export function idempotencyKey(request: { headers: IncomingHttpHeaders }): string | undefined {
   const key = request.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-    throw new AppError('validation_failed', 'Idempotency-Key must be 1-255 printable characters', [
-      { location: 'headers', path: 'idempotency-key', message: '1-255 printable ASCII characters' },
-    ]);
-  }
-  return key;
+  return typeof key === 'string' ? key : undefined;
 }

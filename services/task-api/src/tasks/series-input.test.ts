@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULE_PATTERN, TIME_ZONES } from '@taskflow/contracts';
 import { AppError } from '@taskflow/service-kit';
 import { planSeries, seriesFields } from './series-input.ts';
 
@@ -20,6 +21,23 @@ function failure(run: () => unknown): AppError {
 }
 
 describe('planSeries', () => {
+  it('runs a series in every time zone the published schema lists, spelt as listed', () => {
+    for (const zone of TIME_ZONES) {
+      expect(plan('FREQ=DAILY', { time_zone: zone }).timeZone).toBe(zone);
+    }
+  });
+
+  it('reads every rule the published pattern shows in the docs', () => {
+    for (const rule of [
+      'FREQ=WEEKLY;BYDAY=MO,WE',
+      'RRULE:freq=daily;',
+      'FREQ=DAILY;UNTIL=20301231T000000Z',
+    ]) {
+      expect(RULE_PATTERN.test(rule)).toBe(true);
+      expect(plan(rule).recurrenceRule).toMatch(/^FREQ=/);
+    }
+  });
+
   it('stores the canonical rule and zone, the start to the minute, the first occurrence', () => {
     expect(plan('rrule:freq=weekly;byday=mo', { time_zone: 'europe/berlin' })).toEqual({
       recurrenceRule: 'FREQ=WEEKLY;BYDAY=MO',
@@ -30,9 +48,9 @@ describe('planSeries', () => {
     });
   });
 
-  it('turns a RecurrenceError into a 400 naming the field (with the body prefix)', () => {
+  it('turns a RecurrenceError into a 422 naming the field (with the body prefix)', () => {
     const error = failure(() => plan('FREQ=DAILY', { time_zone: 'Nowhere/Land' }, 'recurrence.'));
-    expect(error.code).toBe('validation_failed');
+    expect(error.code).toBe('unprocessable');
     expect(error.message).toMatch(/^recurrence\.time_zone: unknown time zone "Nowhere\/Land"/);
     expect(error.details).toEqual([
       { location: 'body', path: 'recurrence.time_zone', message: expect.any(String) },

@@ -21,7 +21,8 @@ export interface PlanOptions {
  * Checks a series request with packages/recurrence and computes what to store: the canonical
  * rule and zone, the start to the minute, and the first occurrence at or after the start (which
  * may lie in the past: the scheduler then spawns the latest occurrence up to now, as after any
- * downtime). A bad request becomes a 400 whose detail names the field and says why.
+ * downtime). A rule, zone or start it refuses becomes a 422 whose detail names the field and
+ * says why: the request was well-formed by the published schema, which checked its shape (400).
  */
 export function planSeries(input: RecurrenceInput, options: PlanOptions): SeriesColumns {
   const prefix = options.pathPrefix ?? '';
@@ -54,7 +55,7 @@ export function planSeries(input: RecurrenceInput, options: PlanOptions): Series
       path: `${prefix}${error.field}`,
       message: error.message,
     };
-    throw new AppError('validation_failed', `${detail.path}: ${error.message}`, [detail]);
+    throw new AppError('unprocessable', `${detail.path}: ${error.message}`, [detail]);
   }
 }
 
