@@ -55,4 +55,38 @@ describe('service endpoints', () => {
     const unknown = await api.call('DELETE', '/api/nobody/nothing');
     expect(unknown.statusCode).toBe(404);
   });
+
+  it('names every operation and links the create responses to the operations that take their ids', async () => {
+    const spec = (await api.call('GET', '/docs/json')).json() as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const operations = new Map<string, { path: string; operation: Operation }>();
+    for (const [path, methods] of Object.entries(spec.paths)) {
+      for (const operation of Object.values(methods)) {
+        expect(operation.operationId, path).toMatch(/^[a-z][A-Za-z]+$/);
+        operations.set(operation.operationId, { path, operation });
+      }
+    }
+    const linked = (operationId: string) =>
+      Object.values(operations.get(operationId)!.operation.responses['201']!.links ?? {});
+    expect(linked('createTask').map((link) => link.operationId)).toContain('getTask');
+    expect(linked('createReminder').map((link) => link.operationId)).toEqual([
+      'getReminder',
+      'deleteReminder',
+    ]);
+    for (const link of [...linked('createTask'), ...linked('createReminder')]) {
+      const target = operations.get(link.operationId);
+      expect(target, link.operationId).toBeDefined();
+      const pathParameters = [...target!.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+      expect(Object.keys(link.parameters).sort(), link.operationId).toEqual(pathParameters.sort());
+    }
+  });
 });
+
+interface Operation {
+  operationId: string;
+  responses: Record<
+    string,
+    { links?: Record<string, { operationId: string; parameters: Record<string, string> }> }
+  >;
+}

@@ -32,6 +32,7 @@ export function recurrenceRoutes(
     '/tasks/:id/recurrence',
     {
       schema: {
+        operationId: 'setRecurrence',
         summary: 'Make a task a series, or change its rule',
         description:
           'The scheduler then spawns one task per occurrence. `start` defaults to the series start the task already has, else its due date, else now. Send `If-Match: "<version>"` to refuse a stale write (412). A rule or start of the wrong shape, or a zone not in the list, is a 400; a well-formed rule that cannot run (unknown parts, more than 96 occurrences a day, no occurrence after the start, ended before now) is a 422; each names the field and says why.',
@@ -56,6 +57,7 @@ export function recurrenceRoutes(
     '/tasks/:id/recurrence',
     {
       schema: {
+        operationId: 'stopRecurrence',
         summary: 'Stop a series',
         description:
           'No further instances spawn (`is_recurring` false, `next_occurrence` null); the instances already spawned stay, and the rule is kept as a record. Stopping a task that is no series is answered with the task, unchanged.',
@@ -78,6 +80,7 @@ export function recurrenceRoutes(
     '/tasks/recurring',
     {
       schema: {
+        operationId: 'listRecurring',
         summary: "List the user's live series, newest first",
         description:
           'Each with its next occurrence, its rule in words and its status. Stopped and finished series are not listed (they are ordinary tasks with `is_recurring` false).',

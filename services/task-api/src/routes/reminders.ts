@@ -23,6 +23,7 @@ import { notFound, type App } from '@taskflow/service-kit';
 import { z } from 'zod';
 import type { ReminderCommands } from '../reminders/commands.ts';
 import { decodeReminderCursor, encodeReminderCursor } from '../reminders/cursor.ts';
+import { createdReminderLinks } from './links.ts';
 import { idempotencyKey } from '../tasks/http.ts';
 
 const errors = { '4xx': ErrorBody };
@@ -35,7 +36,9 @@ export function reminderRoutes(
   app.post(
     '/tasks/:id/reminders',
     {
+      links: { 201: createdReminderLinks },
       schema: {
+        operationId: 'createReminder',
         summary: 'Add a reminder to a task',
         description:
           'Exactly one of `remind_at` (an instant with an offset, in the future) or `minutes_before` (relative to the due date: moves when the due date moves). 409 for a completed task, a second reminder at the same instant, or more than 100. `Idempotency-Key` makes retries safe.',
@@ -70,6 +73,7 @@ export function reminderRoutes(
     '/tasks/:id/reminders',
     {
       schema: {
+        operationId: 'listReminders',
         summary: "List a task's reminders, earliest first, in every status",
         params: TaskPathParams,
         response: { 200: ReminderList, ...errors },
@@ -87,6 +91,7 @@ export function reminderRoutes(
     '/tasks/:id/reminders/:reminder_id',
     {
       schema: {
+        operationId: 'getReminder',
         summary: 'Get one reminder',
         params: ReminderPathParams,
         response: { 200: Reminder, ...errors },
@@ -104,6 +109,7 @@ export function reminderRoutes(
     '/tasks/:id/reminders/:reminder_id',
     {
       schema: {
+        operationId: 'deleteReminder',
         summary: 'Delete a reminder',
         description: 'A pending reminder then never fires; a fired or missed one leaves the list.',
         params: ReminderPathParams,
@@ -121,6 +127,7 @@ export function reminderRoutes(
     '/reminders/pending',
     {
       schema: {
+        operationId: 'listPendingReminders',
         summary: "The user's reminders across tasks, earliest first",
         description:
           '`status`: `pending` (default: still ahead, or due this very second), `missed` (their time passed while no worker ran, beyond the grace period), or `pending,missed`. Only open tasks. Pass `next_cursor` back as `cursor`.',

@@ -21,6 +21,7 @@ import type { TaskCommands } from '../tasks/commands.ts';
 import { decodeCursor, encodeCursor } from '../tasks/cursor.ts';
 import { expectedVersion, idempotencyKey, withEtag } from '../tasks/http.ts';
 import { planSeries } from '../tasks/series-input.ts';
+import { createdTaskLinks } from './links.ts';
 
 const errors = { '4xx': ErrorBody };
 const date = (value: string | null | undefined) =>
@@ -39,7 +40,9 @@ export function taskRoutes(
   app.post(
     '/tasks',
     {
+      links: { 201: createdTaskLinks },
       schema: {
+        operationId: 'createTask',
         summary: 'Create a task',
         description:
           'Send `Idempotency-Key` to make retries safe: a repeat returns the first result. With `recurrence` the task is created as a series (see `POST .../tasks/{id}/recurrence`; `start` defaults to `due_date`, else now).',
@@ -72,6 +75,7 @@ export function taskRoutes(
     '/tasks',
     {
       schema: {
+        operationId: 'listTasks',
         summary: "List the user's tasks, newest first",
         params: UserPathParams,
         querystring: ListTasksQuery,
@@ -98,6 +102,7 @@ export function taskRoutes(
     '/tasks/:id',
     {
       schema: {
+        operationId: 'getTask',
         summary: 'Get one task',
         params: TaskPathParams,
         response: { 200: Task, ...errors },
@@ -123,6 +128,7 @@ export function taskRoutes(
     '/tasks/:id',
     {
       schema: {
+        operationId: 'replaceTask',
         summary: 'Replace a task',
         description:
           'Replaces title, description and due date (left out = cleared). `completed` is optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
@@ -148,6 +154,7 @@ export function taskRoutes(
     '/tasks/:id',
     {
       schema: {
+        operationId: 'patchTask',
         summary: 'Change some fields of a task',
         params: TaskPathParams,
         headers: IfMatchHeaders,
@@ -168,6 +175,7 @@ export function taskRoutes(
     '/tasks/:id/complete',
     {
       schema: {
+        operationId: 'completeTask',
         summary: 'Complete a task',
         description: 'No body completes it; `{"completed": false}` reopens it.',
         params: TaskPathParams,
@@ -186,6 +194,7 @@ export function taskRoutes(
     '/tasks/:id/due-date',
     {
       schema: {
+        operationId: 'setDueDate',
         summary: "Set or clear a task's due date",
         params: TaskPathParams,
         headers: IfMatchHeaders,
@@ -202,6 +211,7 @@ export function taskRoutes(
     '/tasks/:id',
     {
       schema: {
+        operationId: 'deleteTask',
         summary: 'Delete a task',
         params: TaskPathParams,
         headers: IfMatchHeaders,
