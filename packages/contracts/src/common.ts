@@ -15,10 +15,12 @@ export const Uuid = z.uuid();
 // not U+FEFF).
 const SPACE =
   '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
-// A character Postgres can store: JSON lets a body carry U+0000 and lone UTF-16 surrogates
-// (`"\ud800"`), and JavaScript strings hold them, but Postgres `text` and `jsonb` refuse both.
-const STORABLE = '[^\\u0000\\ud800-\\udfff]';
-const STORABLE_MESSAGE = 'must be Unicode text without U+0000 (NUL) or lone surrogates';
+// Postgres `text` and `jsonb` cannot hold U+0000, so it is refused. JSON can also carry lone
+// UTF-16 surrogates (`"\ud800"`), which are not characters at all: they become U+FFFD, as any
+// UTF-8 encoder writes them (a pattern cannot state them portably: JSON Schema tools in Python
+// and Go do not generate or match surrogates, so the rule would be invisible to their clients).
+const STORABLE = '[^\\u0000]';
+const STORABLE_MESSAGE = 'must not contain U+0000 (NUL)';
 
 /** Characters as Postgres and JSON Schema count them (code points), not UTF-16 units. */
 export function codePointLength(text: string): number {
@@ -37,19 +39,20 @@ export function codePointLength(text: string): number {
 }
 
 /**
- * User text as Postgres can store it, at most `max` characters. `required`: it must hold more
+ * User text as Postgres can store it (lone surrogates made U+FFFD), at most `max` characters. `required`: it must hold more
  * than white space, and is stored trimmed (the length counts what was sent). Every rule is a
  * pattern or a length in the published schema, so a client checks exactly what the server checks.
  */
 export function userText(options: { max: number; required?: boolean }) {
   const pattern = options.required
-    ? new RegExp(`^${STORABLE}*[^\\u0000\\ud800-\\udfff${SPACE}]${STORABLE}*$`, 'u')
+    ? new RegExp(`^${STORABLE}*[^\\u0000${SPACE}]${STORABLE}*$`, 'u')
     : new RegExp(`^${STORABLE}*$`, 'u');
   const message = options.required
-    ? `must hold more than white space, and ${STORABLE_MESSAGE.replace('must be ', 'be ')}`
+    ? `must hold more than white space, and ${STORABLE_MESSAGE.replace('must ', '')}`
     : STORABLE_MESSAGE;
   const text = z
     .string()
+    .overwrite((value) => value.toWellFormed())
     .regex(pattern, message)
     .refine(
       (value) => codePointLength(value) <= options.max,

@@ -36,10 +36,15 @@ describe('CreateTaskBody', () => {
 
   it.each([
     ['a NUL in the title', { title: 'a\u0000b' }],
-    ['a lone high surrogate in the title', { title: 'a\ud800' }],
-    ['a lone low surrogate in the description', { title: 't', description: '\udc00' }],
+    ['a NUL in the description', { title: 't', description: '\u0000' }],
   ])('refuses text Postgres cannot store: %s', (_name, body) => {
     expect(CreateTaskBody.safeParse(body).success).toBe(false);
+  });
+
+  it('makes lone surrogates U+FFFD, as UTF-8 writes them, and counts each as one character', () => {
+    const body = CreateTaskBody.parse({ title: 'a\ud800', description: '\udc00'.repeat(10_000) });
+    expect(body.title).toBe('a\ufffd');
+    expect(body.description).toBe('\ufffd'.repeat(10_000));
   });
 
   it('accepts any well-formed Unicode, emoji (surrogate pairs) included', () => {

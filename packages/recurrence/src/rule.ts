@@ -1,9 +1,13 @@
+import { RULE_FREQUENCIES, RULE_PART_NAMES } from '@taskflow/contracts';
 import { RecurrenceError } from './errors.ts';
 import type { LocalDateTime } from './local-time.ts';
 import { MAX_COUNT, MAX_INTERVAL, MAX_RULE_LENGTH } from './limits.ts';
 
-export const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY'] as const;
-export type Frequency = (typeof FREQUENCIES)[number];
+/** RFC 5545's frequencies but SECONDLY: occurrences fall on whole minutes (refused with a reason). */
+export type Frequency = Exclude<(typeof RULE_FREQUENCIES)[number], 'SECONDLY'>;
+export const FREQUENCIES = RULE_FREQUENCIES.filter(
+  (freq): freq is Frequency => freq !== 'SECONDLY',
+);
 
 /** Monday first: the index of each is the weekday number rrule uses. */
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
@@ -81,21 +85,10 @@ export function parseRule(text: string): Rule {
   return ruleFromParts(parts);
 }
 
-const KNOWN_PARTS = new Set([
-  'FREQ',
-  'INTERVAL',
-  'COUNT',
-  'UNTIL',
-  'BYMONTH',
-  'BYWEEKNO',
-  'BYYEARDAY',
-  'BYMONTHDAY',
-  'BYDAY',
-  'BYHOUR',
-  'BYMINUTE',
-  'BYSETPOS',
-  'WKST',
-]);
+/** RFC 5545's parts but BYSECOND, which is refused with a reason before this is asked. */
+const KNOWN_PARTS: ReadonlySet<string> = new Set(
+  RULE_PART_NAMES.filter((name) => name !== 'BYSECOND'),
+);
 
 function ruleFromParts(parts: ReadonlyMap<string, string>): Rule {
   for (const name of parts.keys()) {

@@ -175,7 +175,10 @@ describe('POST /api/:user_id/tasks/:id/recurrence', () => {
     ['a start without offset', { start: '2030-03-06T09:00:00' }, 'start', /.+/, 400],
     ['an unknown mode', { mode: 'whenever' }, 'mode', /.+/, 400],
     // Well-formed, but no series taskflow runs: 422.
-    ['an unparsable rule', { rule: 'FREQ=SOMETIMES' }, 'rule', /FREQ must be one of/, 422],
+    ['an unknown frequency', { rule: 'FREQ=SOMETIMES' }, 'rule', /with FREQ once/, 400],
+    ['an unknown part', { rule: 'FREQ=DAILY;FOO=1' }, 'rule', /the parts are FREQ, INTERVAL/, 400],
+    ['a rule without FREQ', { rule: 'INTERVAL=2' }, 'rule', /with FREQ once/, 400],
+    ['a value out of range', { rule: 'FREQ=DAILY;INTERVAL=0' }, 'rule', /INTERVAL must be/, 422],
     ['a sub-minute frequency', { rule: 'FREQ=SECONDLY' }, 'rule', /SECONDLY is not supported/, 422],
     ['every minute', { rule: 'FREQ=MINUTELY' }, 'rule', /1440 occurrences a day; at most 96/, 422],
     [
