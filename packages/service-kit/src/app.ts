@@ -25,6 +25,7 @@ import {
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { redactUrl } from './logger.ts';
+import { methodIndex } from './method-not-allowed.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -139,10 +140,10 @@ export function createApp(options: AppOptions): App {
   });
   // A path that exists, asked with a method it does not have: 405 with the methods it has, before
   // anything reads the body (a 404 route parses one, and `QUERY` without a type would be a 400).
+  const methods = methodIndex(app);
   app.addHook('onRequest', (request, reply, done) => {
-    if (!request.is404) return done();
-    const allowed = methodsAt(app, request.url.split('?')[0]!);
-    if (allowed.length === 0) return done();
+    const allowed = methods.allowedFor(request);
+    if (!allowed) return done();
     const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
     reply
       .code(errorStatus.method_not_allowed)
@@ -161,13 +162,6 @@ export function createApp(options: AppOptions): App {
   });
 
   return app as unknown as App;
-}
-
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-
-/** The methods some route answers at this path (none: the path itself is unknown). */
-function methodsAt(app: FastifyInstance, path: string): string[] {
-  return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
 }
 
 function errorBody(

@@ -18,6 +18,29 @@ export async function registerOpenApi(
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: (document) =>
+      'openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+}
+
+interface Body {
+  required?: boolean;
+  content?: Record<string, { schema?: { anyOf?: { type?: string }[] } }>;
+}
+
+/**
+ * @fastify/swagger marks every request body required, but a route whose body schema accepts
+ * `null` (`Schema.nullish()`, e.g. `PATCH .../complete`) takes a request without one: say so,
+ * or a client from the document must send a body it need not, and a tester expects a 400.
+ */
+function optionalBodies<T extends { paths?: object }>(document: T): T {
+  for (const operations of Object.values(document.paths ?? {}) as Record<string, unknown>[]) {
+    for (const operation of Object.values(operations) as { requestBody?: Body }[]) {
+      const body = operation.requestBody;
+      const json = body?.content?.['application/json']?.schema;
+      if (body && json?.anyOf?.some((branch) => branch.type === 'null')) body.required = false;
+    }
+  }
+  return document;
 }

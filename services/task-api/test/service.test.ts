@@ -29,6 +29,9 @@ describe('service endpoints', () => {
       spec.paths['/api/{user_id}/tasks'].post.requestBody.content['application/json'].schema
         .properties.title.maxLength,
     ).toBe(500);
+    expect(spec.paths['/api/{user_id}/tasks'].post.requestBody.required).toBe(true);
+    // No body completes a task: the document must not demand one.
+    expect(spec.paths['/api/{user_id}/tasks/{id}/complete'].patch.requestBody.required).toBe(false);
     expect((await api.call('GET', '/docs')).statusCode).toBeLessThan(400);
   });
 
@@ -52,6 +55,21 @@ describe('service endpoints', () => {
       expect(response.headers.allow).toBe('GET, HEAD, POST');
       expect(ErrorBody.parse(response.json()).error.code).toBe('method_not_allowed');
     }
+    // `/tasks/recurring` has GET only, though `PUT /tasks/:id` would take `recurring` as an id.
+    for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+      const response = await api.call(method, `/api/${id}/tasks/recurring`, { token, body: {} });
+      expect(response.statusCode, method).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD');
+    }
+    const options = await api.app.inject({
+      method: 'OPTIONS',
+      url: `/api/${id}/tasks/recurring`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(options.statusCode).toBe(405);
+    expect(options.headers.allow).toBe('GET, HEAD');
+    const notAnId = await api.call('PUT', `/api/${id}/tasks/recurrin`, { token, body: {} });
+    expect(notAnId.statusCode).toBe(400);
     const unknown = await api.call('DELETE', '/api/nobody/nothing');
     expect(unknown.statusCode).toBe(404);
   });
