@@ -22,6 +22,7 @@ daprd=
 helm=
 [ -x "$here/helm.sh" ] && helm=$(run helm) # for packages/testkit/test/deployment.test.ts
 chromium=$(run chromium) # for the browser tests (e2e/browser/)
+schemathesis=$(run schemathesis) # for services/task-api/test/schemathesis.test.ts
 
 say "TEST_DATABASE_URL=$pg"
 say "REDIS_URL=$redis"
@@ -29,6 +30,7 @@ say "KAFKA_BROKERS=$kafka"
 [ -n "$daprd" ] && say "DAPRD=$daprd"
 [ -n "$helm" ] && say "HELM=$helm"
 say "CHROMIUM=$chromium"
+say "SCHEMATHESIS=$schemathesis"
 
 printf 'export TEST_DATABASE_URL=%q\n' "$pg"
 printf 'export REDIS_URL=%q\n' "$redis"
@@ -36,4 +38,5 @@ printf 'export KAFKA_BROKERS=%q\n' "$kafka"
 [ -n "$daprd" ] && printf 'export DAPRD=%q\n' "$daprd"
 [ -n "$helm" ] && printf 'export HELM=%q\n' "$helm"
 printf 'export CHROMIUM=%q\n' "$chromium"
+printf 'export SCHEMATHESIS=%q\n' "$schemathesis"
 exit 0
