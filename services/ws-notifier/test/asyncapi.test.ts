@@ -3,6 +3,7 @@ import { asyncApiDocument, makeEvent, type WsServerMessage } from '@taskflow/con
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   connect,
   newUserId,
@@ -59,6 +60,20 @@ describe('GET /docs/asyncapi.json', () => {
     expect(await refusedWith(`${notifier.url}/ws/user/${userId}/tasks`)).toBe(401);
     const token = await tokenFor(userId);
     expect(await refusedWith(`${notifier.url}/docs/asyncapi.json`, ['bearer', token])).toBe(404);
+  });
+
+  it('ignores a query parameter it does not know, as the document says', async () => {
+    const userId = newUserId();
+    const url = `${notifier.url}/ws/user/${userId}/tasks?utm_source=mail`;
+    const socket = new WebSocket(url, ['bearer', await tokenFor(userId)]);
+    const first = await new Promise<string>((resolve, reject) => {
+      socket.once('message', (data) => resolve(String(data)));
+      socket.once('unexpected-response', (_request, response) =>
+        reject(new Error(`upgrade refused: ${response.statusCode}`)),
+      );
+    });
+    expect(JSON.parse(first)).toMatchObject({ type: 'hello' });
+    socket.close();
   });
 });
 
