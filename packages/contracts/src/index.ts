@@ -1,3 +1,5 @@
+export * from './asyncapi/document.ts';
+export * from './cloud-events.ts';
 export * from './common.ts';
 export * from './errors.ts';
 export * from './events.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CorrelationId, Instant, Uuid } from './common.ts';
 import type { EventEnvelope } from './events.ts';
+import { Task } from './tasks.ts';
 
 export const WsMessageType = z.enum([
   'task.created',
@@ -28,6 +29,44 @@ export const WsMessage = z.object({
 });
 export type WsMessage = z.infer<typeof WsMessage>;
 
+/** `recurring.spawned`: the new instance, and the series and occurrence it stands for. */
+export const WsSpawnedData = z.object({
+  id: Uuid,
+  title: z.string(),
+  completed: z.literal(false),
+  due_date: Instant.nullable(),
+  series_id: Uuid,
+  occurrence_at: Instant,
+});
+
+/** `reminder`: the (open) task the reminder is for, and the reminder itself. */
+export const WsReminderData = z.object({
+  id: Uuid,
+  title: z.string(),
+  completed: z.literal(false),
+  due_date: Instant.nullable(),
+  reminder_id: Uuid,
+  remind_at: Instant,
+  late: z.boolean(),
+});
+
+const eventMessage = <T extends WsMessageType, D extends z.ZodType>(type: T, data: D) =>
+  WsMessage.extend({ type: z.literal(type), data });
+
+/**
+ * Each event message with its exact `data`, as `toWsMessage` builds it. `WsMessage` is what
+ * all of them satisfy (and what clients parse, so a field added here breaks no client); these
+ * are what the AsyncAPI document publishes per type.
+ */
+export const WsEventMessages = {
+  'task.created': eventMessage('task.created', Task),
+  'task.updated': eventMessage('task.updated', Task),
+  'task.completed': eventMessage('task.completed', Task),
+  'task.deleted': eventMessage('task.deleted', Task),
+  'recurring.spawned': eventMessage('recurring.spawned', WsSpawnedData),
+  reminder: eventMessage('reminder', WsReminderData),
+} satisfies Record<WsMessageType, z.ZodType>;
+
 /** What a user's sockets are sent for an event. */
 export function toWsMessage(event: EventEnvelope): WsMessage {
   const common = {
@@ -46,34 +85,28 @@ export function toWsMessage(event: EventEnvelope): WsMessage {
     }
     case 'recurring.spawned': {
       const spawned = event.data;
-      return {
-        type: 'recurring.spawned',
-        data: {
-          id: spawned.instance_id,
-          title: spawned.title,
-          completed: false,
-          due_date: spawned.due_date,
-          series_id: spawned.series_id,
-          occurrence_at: spawned.occurrence_at,
-        },
-        ...common,
+      const data: z.infer<typeof WsSpawnedData> = {
+        id: spawned.instance_id,
+        title: spawned.title,
+        completed: false,
+        due_date: spawned.due_date,
+        series_id: spawned.series_id,
+        occurrence_at: spawned.occurrence_at,
       };
+      return { type: 'recurring.spawned', data, ...common };
     }
     case 'reminder.triggered': {
       const reminder = event.data;
-      return {
-        type: 'reminder',
-        data: {
-          id: reminder.task_id,
-          title: reminder.title,
-          completed: false,
-          due_date: reminder.due_date,
-          reminder_id: reminder.reminder_id,
-          remind_at: reminder.remind_at,
-          late: reminder.late,
-        },
-        ...common,
+      const data: z.infer<typeof WsReminderData> = {
+        id: reminder.task_id,
+        title: reminder.title,
+        completed: false,
+        due_date: reminder.due_date,
+        reminder_id: reminder.reminder_id,
+        remind_at: reminder.remind_at,
+        late: reminder.late,
       };
+      return { type: 'reminder', data, ...common };
     }
   }
 }

@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { eventSubscriptions } from './handlers/events.ts';
 import { createWsMetrics } from './metrics.ts';
 import { ResumeBuffer } from './resume/buffer.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { SOCKET_ROUTE, socketRoutes } from './routes/sockets.ts';
 import { startHeartbeat } from './sockets/heartbeat.ts';
 import { SocketRegistry } from './sockets/registry.ts';
@@ -89,6 +90,7 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
     { name: 'sidecar', check: () => dapr.waitForSidecar({ timeoutMs: 500 }).then(() => true) },
   ]);
   registerMetrics(app, registry);
+  docsRoutes(app);
   await registerSidecarRoutes(app, {
     dapr,
     appApiToken: deps.appApiToken,

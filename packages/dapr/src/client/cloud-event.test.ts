@@ -1,3 +1,4 @@
+import { cloudEventOf, EventEnvelope, freshTask, makeEvent } from '@taskflow/contracts';
 import { describe, expect, it } from 'vitest';
 import { cloudEventJson, w3cTraceId } from './cloud-event.ts';
 
@@ -22,6 +23,21 @@ describe('cloudEventJson', () => {
       tracestate: '',
       data: { id: 't1', n: 1 },
     });
+  });
+
+  it('is the CloudEvent the contracts (and the AsyncAPI document) describe', () => {
+    const task = freshTask(
+      { id: crypto.randomUUID(), user_id: 'alice', title: 'Buy milk' },
+      new Date().toISOString(),
+    );
+    const event = makeEvent('task.created', task, task, {
+      userId: 'alice',
+      correlationId: crypto.randomUUID(),
+    });
+    const json = cloudEventJson(JSON.stringify(event), target, { traceId: event.correlation_id });
+    const parsed = cloudEventOf(EventEnvelope).safeParse(JSON.parse(json));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data?.data).toEqual(event);
   });
 
   it('gives every CloudEvent an id and a span of its own', () => {
