@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -22,6 +23,7 @@ import {
   type ErrorCode,
   type ErrorDetail,
 } from '@taskflow/contracts';
+import { registerCors, type CorsPolicy } from './cors.ts';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { redactUrl } from './logger.ts';
@@ -50,6 +52,8 @@ export interface AppOptions {
    * those get 503 `unavailable` with `Retry-After`, not 500, since retrying is the right move.
    */
   isUnavailable?: (error: unknown) => boolean;
+  /** Browser pages on other origins that may call this service; none when absent. */
+  cors?: CorsPolicy;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -137,25 +141,21 @@ export function createApp(options: AppOptions): App {
       .type('application/json')
       .send(errorBody(code, message, request.id, details));
   });
-  // A path that exists, asked with a method it does not have: 405 with the methods it has, before
-  // anything reads the body (a 404 route parses one, and `QUERY` without a type would be a 400).
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!request.is404) return done();
-    const allowed = methodsAt(app, request.url.split('?')[0]!);
-    if (allowed.length === 0) return done();
-    const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
-    reply
-      .code(errorStatus.method_not_allowed)
-      .header('allow', allowed.join(', '))
-      .send(
-        errorBody(
-          'method_not_allowed',
-          `${route}: this path takes ${allowed.join(', ')}`,
-          request.id,
-        ),
-      );
+  if (options.cors) registerCors(app, options.cors);
+  // After the CORS plugin has loaded (plugins load in order, this waits for it), so that a 405
+  // carries the CORS headers too and a page can read it.
+  app.after((error) => {
+    if (error) throw error;
+    // A path that exists, asked with a method it does not have: 405 with the methods it has,
+    // before anything reads the body (a 404 route parses one, and `QUERY` without a type would
+    // be a 400).
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!request.is404 || !refuseMethod(app, request, reply)) done();
+    });
   });
   app.setNotFoundHandler((request, reply) => {
+    // CORS's catch-all OPTIONS route hands a non-preflight OPTIONS here: still a 405.
+    if (refuseMethod(app, request, reply)) return reply;
     const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
     return reply.code(404).send(errorBody('not_found', `no route ${route}`, request.id));
   });
@@ -165,9 +165,33 @@ export function createApp(options: AppOptions): App {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** The methods some route answers at this path (none: the path itself is unknown). */
+/**
+ * The methods some route answers at this path (none: the path itself is unknown). CORS's
+ * catch-all `OPTIONS *` (preflights) matches every path, so it makes no path known.
+ */
 function methodsAt(app: FastifyInstance, path: string): string[] {
-  return METHODS.filter((method) => app.findRoute({ method, url: path }) !== null);
+  return METHODS.filter((method) => {
+    const route = app.findRoute({ method, url: path });
+    return route !== null && !(method === 'OPTIONS' && '*' in route.params);
+  });
+}
+
+/** Answers 405 with Allow when the path is known but not with this method; false otherwise. */
+function refuseMethod(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): boolean {
+  const allowed = methodsAt(app, request.url.split('?')[0]!);
+  if (allowed.length === 0 || allowed.includes(request.method)) return false;
+  const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
+  void reply
+    .code(errorStatus.method_not_allowed)
+    .header('allow', allowed.join(', '))
+    .send(
+      errorBody(
+        'method_not_allowed',
+        `${route}: this path takes ${allowed.join(', ')}`,
+        request.id,
+      ),
+    );
+  return true;
 }
 
 function errorBody(
