@@ -50,6 +50,16 @@ describe('the Origin of an upgrade', () => {
     client.ws.close();
   });
 
+  it('the same list governs its HTTP routes (CORS)', async () => {
+    const http = notifier.url.replace(/^ws/, 'http');
+    const allowed = await fetch(`${http}/healthz`, { headers: { origin: PAGE } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(PAGE);
+    const other = await fetch(`${http}/healthz`, {
+      headers: { origin: 'https://elsewhere.example' },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('with CORS_ALLOWED_ORIGINS unset, only the own origin and clients without Origin', async () => {
     const closed = await startNotifier();
     const userId = newUserId();
