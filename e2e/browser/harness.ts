@@ -16,11 +16,20 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(repo, 'artifacts', 'browser');
 
 /**
- * The web service from its built output, in front of the fleet as the ingress would be: the
- * page, `/api` to task-api and `/ws` to ws-notifier, with dev sign-in (ENVIRONMENT=local).
+ * The web service from its built output, with dev sign-in (ENVIRONMENT=local). By default in
+ * front of the fleet as the ingress would be: the page, `/api` to task-api and `/ws` to
+ * ws-notifier, all on one origin. `crossOrigin`: the page alone, on its own origin (`port`),
+ * calling task-api and ws-notifier directly on theirs, as a page on a static host does.
  */
-export async function startWebFor(fleet: Fleet): Promise<{ url: string; process: RunningProcess }> {
-  const port = await freePort();
+export async function startWebFor(
+  fleet: Fleet,
+  { crossOrigin = false, port: given }: { crossOrigin?: boolean; port?: number } = {},
+): Promise<{ url: string; process: RunningProcess }> {
+  const port = given ?? (await freePort());
+  const notifiers = fleet.replicas['ws-notifier'].map((r) => r.url);
+  const upstreams = crossOrigin
+    ? { PUBLIC_API_URL: fleet.api, PUBLIC_WS_URL: notifiers[0]!.replace(/^http/, 'ws') }
+    : { TASK_API_URL: fleet.api, WS_NOTIFIER_URL: notifiers.join(',') };
   const child = startProcess({
     name: 'web',
     command: process.execPath,
@@ -32,8 +41,7 @@ export async function startWebFor(fleet: Fleet): Promise<{ url: string; process:
       HOST: '127.0.0.1',
       ENVIRONMENT: 'local',
       AUTH_JWT_SECRET: FLEET_JWT_SECRET,
-      TASK_API_URL: fleet.api,
-      WS_NOTIFIER_URL: fleet.replicas['ws-notifier'].map((r) => r.url).join(','),
+      ...upstreams,
       LOG_LEVEL: 'info',
     },
   });
@@ -92,10 +100,16 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Signs in on the page with dev sign-in and waits until the list is loaded and live. */
 export async function signIn(page: Page, webUrl: string, userId: string): Promise<void> {
+  await signInOnly(page, webUrl, userId);
+  await waitUntilLive(page);
+}
+
+/** Signs in on the page with dev sign-in, and waits for nothing more. */
+export async function signInOnly(page: Page, webUrl: string, userId: string): Promise<void> {
   await page.goto(webUrl);
   await page.fill('#sign-in-user', userId);
   await page.click('#dev-sign-in button[type=submit]');
-  await waitUntilLive(page);
+  await page.waitForSelector('#board:not([hidden])');
 }
 
 /** The page has its list from REST and its socket open. */

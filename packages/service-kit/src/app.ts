@@ -5,6 +5,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -22,6 +23,7 @@ import {
   type ErrorCode,
   type ErrorDetail,
 } from '@taskflow/contracts';
+import { registerCors, type CorsPolicy } from './cors.ts';
 import { AppError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { redactUrl } from './logger.ts';
@@ -51,6 +53,8 @@ export interface AppOptions {
    * those get 503 `unavailable` with `Retry-After`, not 500, since retrying is the right move.
    */
   isUnavailable?: (error: unknown) => boolean;
+  /** Browser pages on other origins that may call this service; none when absent. */
+  cors?: CorsPolicy;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -138,14 +142,15 @@ export function createApp(options: AppOptions): App {
       .type('application/json')
       .send(errorBody(code, message, request.id, details));
   });
-  // A path that exists, asked with a method it does not have: 405 with the methods it has, before
-  // anything reads the body (a 404 route parses one, and `QUERY` without a type would be a 400).
+  if (options.cors) registerCors(app, options.cors);
+  // A path that exists, asked with a method it does not have: 405 with the methods it has,
+  // before anything reads the body (a 404 route parses one, and `QUERY` without a type would be
+  // a 400). Added once the CORS plugin has loaded (plugins load in order), so that a 405
+  // carries the CORS headers too and a page can read it.
   const methods = methodIndex(app);
-  app.addHook('onRequest', (request, reply, done) => {
-    const allowed = methods.allowedFor(request);
-    if (!allowed) return done();
+  const refuseMethod = (request: FastifyRequest, reply: FastifyReply, allowed: string[]) => {
     const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
-    reply
+    return reply
       .code(errorStatus.method_not_allowed)
       .header('allow', allowed.join(', '))
       .send(
@@ -155,8 +160,19 @@ export function createApp(options: AppOptions): App {
           request.id,
         ),
       );
+  };
+  app.after((error) => {
+    if (error) throw error;
+    app.addHook('onRequest', (request, reply, done) => {
+      const allowed = methods.allowedFor(request);
+      if (allowed) void refuseMethod(request, reply, allowed);
+      else done();
+    });
   });
   app.setNotFoundHandler((request, reply) => {
+    // CORS's catch-all OPTIONS route hands a non-preflight OPTIONS here: still a 405.
+    const allowed = methods.allowedAt(request);
+    if (allowed) return refuseMethod(request, reply, allowed);
     const route = `${request.method} ${redactUrl(request.url).split('?')[0]}`;
     return reply.code(404).send(errorBody('not_found', `no route ${route}`, request.id));
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { corsAllowedOrigins } from './cors.ts';
 
 /** Thrown when the environment does not satisfy a service's schema; lists every problem. */
 export class ConfigError extends Error {
@@ -41,6 +42,8 @@ export const env = {
   postgresUrl: z
     .string({ error: 'is required' })
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL'),
+  /** CORS_ALLOWED_ORIGINS: the pages on other origins allowed to call (cors.ts says how). */
+  corsAllowedOrigins,
   /** HS256 secret or JWKS URL: exactly one identity source. */
   auth: {
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

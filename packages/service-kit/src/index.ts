@@ -9,3 +9,4 @@ export * from './openapi.ts';
 export * from './dev-token.ts';
 export * from './metrics.ts';
 export * from './coalesce.ts';
+export * from './cors.ts';

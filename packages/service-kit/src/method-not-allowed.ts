@@ -49,18 +49,29 @@ export function methodIndex(app: FastifyInstance) {
   const methodsAt = (path: string) => {
     const matches = METHODS.flatMap((method) => {
       const route = app.findRoute({ method, url: path });
-      return route ? [{ method, params: Object.keys(route.params).length }] : [];
+      // CORS's catch-all `OPTIONS *` (preflights) matches every path: it makes none known.
+      if (!route || (method === 'OPTIONS' && '*' in route.params)) return [];
+      return [{ method, params: Object.keys(route.params).length }];
     });
     const fewest = Math.min(...matches.map(({ params }) => params));
-    const allowed = matches.filter(({ params }) => params === fewest).map(({ method }) => method);
+    const allowed: string[] = matches
+      .filter(({ params }) => params === fewest)
+      .map(({ method }) => method);
     return allowed.length > 0 ? allowed : undefined;
   };
 
+  /** For a request no route of its method took: the path's methods, if it is a known path. */
+  const allowedAt = (request: FastifyRequest) => {
+    const allowed = methodsAt(request.url.split('?')[0]!);
+    return allowed && !allowed.includes(request.method) ? allowed : undefined;
+  };
+
   return {
+    allowedAt,
     /** The methods to list in `Allow`, or undefined when the request is not a 405. */
     allowedFor(request: FastifyRequest): string[] | undefined {
+      if (request.is404) return allowedAt(request);
       const path = request.url.split('?')[0]!;
-      if (request.is404) return methodsAt(path);
       const candidates = shadows.get(`${request.method} ${request.routeOptions.url}`);
       if (!candidates) return undefined;
       const segments = path.split('/');

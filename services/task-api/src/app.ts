@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable, type Database } from '@taskflow/db';
 import {
+  type AllowedOrigins,
   createApp,
   Histogram,
   registerHealth,
@@ -26,7 +27,12 @@ export interface TaskApiDeps {
   registry?: Registry;
   /** Called after every commit that appended events: wakes the outbox relay. */
   eventsCommitted?: () => void;
+  /** Pages on other origins that may call the API (CORS_ALLOWED_ORIGINS); none by default. */
+  corsAllowedOrigins?: AllowedOrigins;
 }
+
+/** What a page may send across origins: every method a route of the API takes. */
+const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** The task-api HTTP app, without listening: main.ts listens, tests inject. */
 export async function buildTaskApi({
@@ -35,8 +41,13 @@ export async function buildTaskApi({
   logger,
   registry,
   eventsCommitted,
+  corsAllowedOrigins = [],
 }: TaskApiDeps): Promise<App> {
-  const app = createApp({ logger, isUnavailable: isDatabaseUnavailable });
+  const app = createApp({
+    logger,
+    isUnavailable: isDatabaseUnavailable,
+    cors: { allowedOrigins: corsAllowedOrigins, methods: API_METHODS },
+  });
   await registerOpenApi(app, {
     title: 'taskflow task API',
     version: '1',

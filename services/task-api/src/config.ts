@@ -11,6 +11,7 @@ const schema = z
     DAPR_HTTP_PORT: env.port(3500),
     DAPR_API_TOKEN: z.string().min(1).optional(),
     PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
+    CORS_ALLOWED_ORIGINS: env.corsAllowedOrigins,
     ...env.auth,
   })
   .refine(...exactlyOneAuthSource);

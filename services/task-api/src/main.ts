@@ -14,6 +14,7 @@ try {
     logger,
     registry,
     eventsCommitted: () => relay.notify(),
+    corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
   });
   const stopExpiry = startIdempotencyKeyExpiry(database, logger);
   stopOnSignals(app, logger, [async () => stopExpiry(), ...cleanups]);

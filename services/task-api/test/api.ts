@@ -9,11 +9,13 @@ import {
   type Registry,
 } from '@taskflow/service-kit';
 import { createTestDatabase } from '@taskflow/testkit';
-import { buildTaskApi } from '../src/app.ts';
+import { buildTaskApi, type TaskApiDeps } from '../src/app.ts';
 
 export const SECRET = 'integration-test-secret-of-32-characters!';
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+/** Settings of buildTaskApi a test may choose. */
+type Options = Pick<TaskApiDeps, 'corsAllowedOrigins'>;
 
 export interface TestApi {
   app: App;
@@ -28,10 +30,10 @@ export interface TestApi {
 }
 
 /** task-api over a fresh real database, driven through Fastify's inject (no sockets). */
-export async function startApi(registry?: Registry): Promise<TestApi> {
+export async function startApi(registry?: Registry, options: Options = {}): Promise<TestApi> {
   const testDatabase = await createTestDatabase();
   const database = connect(testDatabase.url, { max: 5 });
-  const api = await apiOver(database, registry);
+  const api = await apiOver(database, registry, options);
   afterAll(async () => {
     await api.app.close();
     await database.close();
@@ -41,8 +43,13 @@ export async function startApi(registry?: Registry): Promise<TestApi> {
 }
 
 /** task-api over the given database; the caller closes both (`app.close()` first). */
-export async function apiOver(database: Database, registry?: Registry): Promise<TestApi> {
+export async function apiOver(
+  database: Database,
+  registry?: Registry,
+  options: Options = {},
+): Promise<TestApi> {
   const app = await buildTaskApi({
+    ...options,
     database,
     verifyToken: createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
     logger: createLogger('task-api-test', 'silent'),

@@ -1,10 +1,18 @@
 // The page: sign in, then the user's tasks kept live by @taskflow/client's TaskSync (a REST
 // snapshot, then WebSocket events applied by version; resync over REST when told to).
-// REST and WebSocket go to this page's own origin: the ingress (or, locally, the web
-// service's gateway) routes /api to task-api and /ws to ws-notifier.
+// REST and WebSocket go to this page's own origin, where the ingress (or, locally, the web
+// service's gateway) routes /api to task-api and /ws to ws-notifier; or, when /config.json
+// names them, to task-api and ws-notifier on their own origins (CORS).
 import { ApiError, createTaskflowClient, LiveSocket, TaskSync } from '@taskflow/client';
 import { pageActions } from './actions.ts';
-import { clearSession, pageConfig, saveSession, storedSession, type Session } from './session.ts';
+import {
+  clearSession,
+  pageConfig,
+  saveSession,
+  storedSession,
+  type PageConfig,
+  type Session,
+} from './session.ts';
 import { showConnection } from './ui/connection.ts';
 import { byId, formatInstant, localInputToIso } from './ui/dom.ts';
 import { openRemindDialog } from './ui/remind-dialog.ts';
@@ -15,21 +23,22 @@ import { toast } from './ui/toasts.ts';
 
 async function start(): Promise<void> {
   showConnection('closed');
-  const session = storedSession() ?? (await askForSession((await pageConfig()).dev_sign_in));
+  const config = await pageConfig();
+  const session = storedSession() ?? (await askForSession(config.dev_sign_in));
   saveSession(session);
-  openBoard(session);
+  openBoard(session, config);
 }
 
-function openBoard(session: Session): void {
+function openBoard(session: Session, config: PageConfig): void {
   byId('who').textContent = session.userId;
   byId('account').hidden = false;
   byId('board').hidden = false;
 
   const token = () => session.token;
-  const api = createTaskflowClient({ baseUrl: '', userId: session.userId, token });
+  const api = createTaskflowClient({ baseUrl: config.api_url, userId: session.userId, token });
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const live = new LiveSocket({
-    baseUrl: `${scheme}://${location.host}`,
+    baseUrl: config.ws_url || `${scheme}://${location.host}`,
     userId: session.userId,
     token,
   });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Who is signed in on this page. The token is only ever sent to this origin. */
+/**
+ * Who is signed in on this page. The token is only ever sent to this origin and to the API and
+ * WebSocket origins that this origin's /config.json names.
+ */
 export interface Session {
   userId: string;
   token: string;
@@ -11,7 +14,13 @@ export interface Session {
 const KEY = 'taskflow.session';
 const Stored = z.object({ userId: z.string(), token: z.string(), expiresAt: z.number() });
 const Claims = z.object({ sub: z.string().min(1), exp: z.number() });
-const PageConfig = z.object({ dev_sign_in: z.boolean() });
+// `''`: the page's own origin (a gateway or ingress routes /api and /ws there).
+const PageConfig = z.object({
+  dev_sign_in: z.boolean(),
+  api_url: z.string().default(''),
+  ws_url: z.string().default(''),
+});
+export type PageConfig = z.infer<typeof PageConfig>;
 const DevToken = z.object({ user_id: z.string(), token: z.string() });
 
 /** The session kept in this browser, unless it has expired (or is about to). */
@@ -50,10 +59,10 @@ export function sessionFromToken(token: string): Session {
   return { userId: claims.sub, token, expiresAt: claims.exp * 1000 };
 }
 
-/** Whether this deployment offers dev sign-in (only with ENVIRONMENT=local). */
-export async function pageConfig(): Promise<z.infer<typeof PageConfig>> {
+/** Whether this deployment offers dev sign-in (only with ENVIRONMENT=local), where its API is. */
+export async function pageConfig(): Promise<PageConfig> {
   const response = await fetch('/config.json');
-  return response.ok ? PageConfig.parse(await response.json()) : { dev_sign_in: false };
+  return PageConfig.parse(response.ok ? await response.json() : { dev_sign_in: false });
 }
 
 export async function devSignIn(userId: string): Promise<Session> {

@@ -31,6 +31,7 @@ export type WsSettings = Pick<
   | 'WS_RESUME_PER_USER'
   | 'WS_RESUME_MAX_AGE_MS'
   | 'WS_RESUME_MAX_BYTES'
+  | 'CORS_ALLOWED_ORIGINS'
 >;
 
 export interface WsNotifierDeps {
@@ -45,7 +46,10 @@ export interface WsNotifierDeps {
 /** The ws-notifier app, without listening: main.ts listens, tests do too on a free port. */
 export async function buildWsNotifier(deps: WsNotifierDeps) {
   const { dapr, settings, logger } = deps;
-  const app: App = createApp({ logger });
+  const app: App = createApp({
+    logger,
+    cors: { allowedOrigins: settings.CORS_ALLOWED_ORIGINS, methods: ['GET', 'HEAD'] },
+  });
   const registry = deps.registry ?? createMetricsRegistry('ws-notifier');
   const sockets = new SocketRegistry();
   const buffer = new ResumeBuffer({
@@ -102,6 +106,7 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
       sockets,
       buffer,
       metrics,
+      allowedOrigins: settings.CORS_ALLOWED_ORIGINS,
       limits: {
         heartbeatIntervalMs: settings.WS_HEARTBEAT_INTERVAL_MS,
         maxBufferedBytes: settings.WS_MAX_BUFFERED_BYTES,

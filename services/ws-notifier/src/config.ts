@@ -11,6 +11,8 @@ const schema = z
     DAPR_HTTP_PORT: env.port(3500),
     DAPR_API_TOKEN: z.string().min(1).optional(),
     APP_API_TOKEN: z.string().min(1).optional(),
+    /** Browser pages on these origins may open sockets (and read the HTTP routes). */
+    CORS_ALLOWED_ORIGINS: env.corsAllowedOrigins,
     /** Ping every socket this often; one silent for a whole interval is dropped. */
     WS_HEARTBEAT_INTERVAL_MS: count(30_000, 100),
     /** Bytes queued for one socket before it counts as too slow and is closed (4008). */

@@ -6,13 +6,10 @@ export const DevTokenBody = z.strictObject({ user_id: UserId });
 const DEV_TOKEN_HOURS = 12;
 
 /**
- * `GET /config.json` tells the page how to sign in. `POST /dev/token` issues a token for any
- * user, so it exists only when the caller of buildWeb says so (ENVIRONMENT=local).
+ * `POST /dev/token` issues a token for any user, so it exists only when the caller of buildWeb
+ * says so (ENVIRONMENT=local).
  */
 export function signInRoutes(app: App, devSecret: string | undefined): void {
-  app.get('/config.json', { schema: { hide: true } }, async () => ({
-    dev_sign_in: devSecret !== undefined,
-  }));
   if (devSecret === undefined) return;
   app.post('/dev/token', { schema: { body: DevTokenBody, hide: true } }, async (request) => ({
     user_id: request.body.user_id,

@@ -13,24 +13,27 @@ const TYPES: Record<string, string> = {
 
 /**
  * Everything the page may load comes from this origin; nothing is inline. With the token in
- * the page's storage, a script injected from elsewhere is the one thing to keep out.
+ * the page's storage, a script injected from elsewhere is the one thing to keep out. It may
+ * connect to this origin and to the API and WebSocket origins it is configured with.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const contentSecurityPolicy = (connectTo: readonly string[] = []) =>
+  [
+    "default-src 'self'",
+    ["connect-src 'self'", ...connectTo].join(' '),
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 /**
  * The built page (dist/public), read once at startup: a handful of small files. `/` is
  * index.html. ETags let the browser revalidate instead of downloading again.
  */
-export function staticRoutes(app: App, root: string): void {
+export function staticRoutes(app: App, root: string, connectTo: readonly string[] = []): void {
+  const policy = contentSecurityPolicy(connectTo);
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`no page at ${root}: run \`pnpm --filter @taskflow/web build\``);
   }
@@ -49,7 +52,7 @@ export function staticRoutes(app: App, root: string): void {
           .header('x-content-type-options', 'nosniff')
           .header('referrer-policy', 'no-referrer');
         if (type.startsWith('text/html')) {
-          reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+          reply.header('content-security-policy', policy);
         }
         if (request.headers['if-none-match'] === etag) return reply.code(304).send();
         return reply.send(body);

@@ -8,7 +8,10 @@ import {
 } from '@taskflow/contracts';
 import {
   AppError,
+  originAllowed,
   requireUserPath,
+  sameOrigin,
+  type AllowedOrigins,
   upgradeToken,
   type App,
   type VerifyToken,
@@ -36,12 +39,32 @@ export interface SocketRouteDeps {
   buffer: ResumeBuffer;
   metrics: WsMetrics;
   limits: SocketLimits;
+  /** Pages on other origins that may open sockets (CORS_ALLOWED_ORIGINS). */
+  allowedOrigins: AllowedOrigins;
+}
+
+/**
+ * A browser always sends `Origin` with an upgrade, and WebSockets have no CORS: this check is
+ * what keeps a page on a foreign origin from opening one. Clients that are no browser send no
+ * Origin and are let through: they authenticate by token like everyone else.
+ */
+export function originCheck(allowed: AllowedOrigins) {
+  return async (request: FastifyRequest) => {
+    const origin = request.headers.origin;
+    if (origin === undefined || originAllowed(allowed, origin) || sameOrigin(request, origin)) {
+      return;
+    }
+    throw new AppError(
+      'forbidden',
+      `sockets from pages on ${origin} are not allowed (CORS_ALLOWED_ORIGINS)`,
+    );
+  };
 }
 
 /**
  * `GET /ws/user/:user_id/tasks`: a WebSocket of the user's live events. Everything is decided
- * before the upgrade, so a refused client gets an HTTP status and never a socket: 401 without a
- * valid token, 403 for another user's path, 400 for a malformed `last_event_id`, 429 when the
+ * before the upgrade, so a refused client gets an HTTP status and never a socket: 403 for a
+ * browser page on an origin not allowed, 401 without a valid token, 403 for another user's path, 400 for a malformed `last_event_id`, 429 when the
  * user has too many sockets open here, 503 when this replica is full.
  *
  * Once open: `hello`, then either the missed messages (resume) or `resync`, then live events.
@@ -62,7 +85,11 @@ export function socketRoutes(app: App, deps: SocketRouteDeps) {
     SOCKET_ROUTE,
     {
       websocket: true,
-      onRequest: [requireUserPath(deps.verifyToken, upgradeToken), admit],
+      onRequest: [
+        originCheck(deps.allowedOrigins),
+        requireUserPath(deps.verifyToken, upgradeToken),
+        admit,
+      ],
       schema: { params: UserPathParams, querystring: WsResumeQuery, hide: true },
     },
     (socket, request) => {
