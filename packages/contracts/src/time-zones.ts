@@ -1,8 +1,10 @@
 /**
- * The time zones a series may be read in: the IANA names this runtime's ICU lists, `UTC`, and the
- * current names of zones that ICU still lists under an older one (ICU keeps `Asia/Calcutta` as
- * its canonical id; IANA, browsers such as Firefox and people say `Asia/Kolkata`). Computed from
- * the running Node, so the published enum and the check are always the same list.
+ * The time zones a series may be read in: the IANA names this runtime's ICU lists, `UTC`, the
+ * fixed-offset `Etc/GMT±N` zones, and the current names of zones that ICU still lists under an
+ * older one (ICU keeps `Asia/Calcutta` as its canonical id; IANA, browsers such as Firefox and
+ * people say `Asia/Kolkata`). Computed from the running Node, so the published enum and the
+ * check are always the same list. Other aliases (`US/Eastern`, `Etc/UTC`) are refused with a
+ * 400: the page and the runtimes report the canonical name, and a series is stored as sent.
  */
 const CURRENT_NAMES_OF_RENAMED = [
   'Africa/Asmara',
@@ -26,6 +28,21 @@ const CURRENT_NAMES_OF_RENAMED = [
   'Pacific/Pohnpei',
 ] as const;
 
+/**
+ * The fixed-offset zones `Etc/GMT+1` ... `Etc/GMT-14` (POSIX signs: `Etc/GMT+5` is UTC-5). ICU
+ * leaves them out of its list, but a runtime reports one as its own zone when the system is set
+ * to it, so a page that sends the browser's zone may send one.
+ */
+const FIXED_OFFSETS = [
+  ...Array.from({ length: 12 }, (_, i) => `Etc/GMT+${i + 1}`),
+  ...Array.from({ length: 14 }, (_, i) => `Etc/GMT-${i + 1}`),
+];
+
 export const TIME_ZONES: readonly [string, ...string[]] = [
-  ...new Set(['UTC', ...Intl.supportedValuesOf('timeZone'), ...CURRENT_NAMES_OF_RENAMED]),
+  ...new Set([
+    'UTC',
+    ...Intl.supportedValuesOf('timeZone'),
+    ...CURRENT_NAMES_OF_RENAMED,
+    ...FIXED_OFFSETS,
+  ]),
 ].sort() as [string, ...string[]];
