@@ -14,7 +14,7 @@ import {
   type VerifyToken,
 } from '@taskflow/service-kit';
 import type { Config } from './config.ts';
-import { eventSubscriptions } from './handlers/events.ts';
+import { createFanout, eventSubscriptions } from './handlers/events.ts';
 import { createWsMetrics } from './metrics.ts';
 import { ResumeBuffer } from './resume/buffer.ts';
 import { docsRoutes } from './routes/docs.ts';
@@ -31,6 +31,9 @@ export type WsSettings = Pick<
   | 'WS_RESUME_PER_USER'
   | 'WS_RESUME_MAX_AGE_MS'
   | 'WS_RESUME_MAX_BYTES'
+  | 'WS_ORDER_HOLD_MS'
+  | 'WS_ORDER_MAX_TASKS'
+  | 'WS_ORDER_MAX_HELD'
   | 'CORS_ALLOWED_ORIGINS'
 >;
 
@@ -58,6 +61,22 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
     maxBytes: settings.WS_RESUME_MAX_BYTES,
   });
   const metrics = createWsMetrics(registry, { sockets, buffer });
+  const startedAt = new Date();
+  const fanout = createFanout(
+    {
+      sockets,
+      buffer,
+      metrics,
+      logger,
+      order: {
+        holdMs: settings.WS_ORDER_HOLD_MS,
+        maxTasks: settings.WS_ORDER_MAX_TASKS,
+        maxHeld: settings.WS_ORDER_MAX_HELD,
+      },
+    },
+    startedAt,
+  );
+  app.addHook('onClose', async () => fanout.stop());
 
   await app.register(websocket, {
     options: {
@@ -98,7 +117,7 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
   await registerSidecarRoutes(app, {
     dapr,
     appApiToken: deps.appApiToken,
-    subscriptions: eventSubscriptions({ sockets, buffer, metrics }),
+    subscriptions: eventSubscriptions(fanout, startedAt),
   });
   await app.register(async (scope) =>
     socketRoutes(scope as App, {

@@ -27,6 +27,12 @@ const schema = z
     WS_RESUME_MAX_AGE_MS: count(10 * 60_000, 1000),
     /** ... and within this many bytes for all users together. */
     WS_RESUME_MAX_BYTES: count(64 << 20, 1024),
+    /** A task's event waits at most this long for its missing predecessor, then goes anyway. */
+    WS_ORDER_HOLD_MS: count(200, 0),
+    /** Tasks whose last sent version is remembered (the least recently active forgotten first). */
+    WS_ORDER_MAX_TASKS: count(100_000),
+    /** Events waiting for a predecessor, all tasks together (then the oldest wait ends). */
+    WS_ORDER_MAX_HELD: count(10_000),
     ...env.auth,
   })
   .refine(...exactlyOneAuthSource);

@@ -46,6 +46,22 @@ export function createWsMetrics(
       help: 'Redelivered events recognised by event_id and not sent again',
       registers,
     }),
+    held: new Counter({
+      name: 'taskflow_ws_order_held_total',
+      help: 'Task events that arrived before an earlier version of their task and waited for it',
+      registers,
+    }),
+    gapTimeouts: new Counter({
+      name: 'taskflow_ws_order_gap_timeouts_total',
+      help: 'Waits for a missing version that ended unfilled (expired: WS_ORDER_HOLD_MS; memory: WS_ORDER_MAX_HELD); the waiting events were sent anyway',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    late: new Counter({
+      name: 'taskflow_ws_order_late_total',
+      help: 'Task events not sent because a newer version of their task already was',
+      registers,
+    }),
     deliveries: new Counter({
       name: 'taskflow_ws_deliveries_total',
       help: 'Messages written to sockets: live events, or replayed on resume',

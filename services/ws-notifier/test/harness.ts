@@ -95,7 +95,7 @@ export function taskEvent(
   options: {
     title?: string;
     version?: number;
-    type?: 'task.created' | 'task.updated';
+    type?: 'task.created' | 'task.updated' | 'task.completed' | 'task.deleted';
     id?: string;
   } = {},
 ): EventEnvelope {

@@ -1,6 +1,8 @@
 import { EventEnvelope, toWsMessage } from '@taskflow/contracts';
 import { defineSubscription } from '@taskflow/dapr';
+import type { Logger } from '@taskflow/service-kit';
 import type { WsMetrics } from '../metrics.ts';
+import { TaskOrder, type TaskOrderLimits } from '../order/task-order.ts';
 import type { ResumeBuffer } from '../resume/buffer.ts';
 import type { SocketRegistry } from '../sockets/registry.ts';
 
@@ -8,31 +10,99 @@ export interface FanoutDeps {
   sockets: SocketRegistry;
   buffer: ResumeBuffer;
   metrics: WsMetrics;
+  logger: Logger;
+  order: TaskOrderLimits;
 }
+
+type TaskEvent = Extract<EventEnvelope, { data: { version: number } }>;
+
+/** The events that are versions of a task. `recurring.spawned` and reminders are notices. */
+const isTaskEvent = (event: EventEnvelope): event is TaskEvent =>
+  event.event_type.startsWith('task.');
 
 /**
- * One event, on this replica: kept in its user's resume buffer (whether or not a socket is open
- * here: a client may reconnect to this replica later) and sent to every open socket of its user.
+ * What this replica does with each event: task events are put back into their task's version
+ * order (TaskOrder), then each is kept in its user's resume buffer (whether or not a socket is
+ * open here: a client may reconnect to this replica later) and sent to every open socket of its
+ * user. The buffer is filled in the order sockets are sent to, so a replay is in that order too.
  * Serialised once, whatever the number of sockets. A redelivery is recognised by its event_id
- * while the first copy is still buffered, and not sent again.
+ * (or, for a task event, by its version) and not sent again.
  */
-export function fanOut(event: EventEnvelope, { sockets, buffer, metrics }: FanoutDeps): number {
-  metrics.events.inc({ type: event.event_type });
-  const frame = JSON.stringify(toWsMessage(event));
-  if (!buffer.push(event.user_id, event.event_id, frame)) {
-    metrics.duplicates.inc();
-    return 0;
-  }
-  metrics.lag.observe(Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
-  const sent = sockets.deliver(event.user_id, frame);
-  if (sent > 0) metrics.deliveries.inc({ kind: 'live' }, sent);
-  return sent;
+export function createFanout(
+  { sockets, buffer, metrics, logger, order: limits }: FanoutDeps,
+  since: Date,
+) {
+  const send = (event: EventEnvelope) => {
+    const frame = JSON.stringify(toWsMessage(event));
+    if (!buffer.push(event.user_id, event.event_id, frame)) {
+      metrics.duplicates.inc();
+      return;
+    }
+    metrics.lag.observe(Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
+    const sent = sockets.deliver(event.user_id, frame);
+    if (sent > 0) metrics.deliveries.inc({ kind: 'live' }, sent);
+  };
+  const order = new TaskOrder<EventEnvelope>(limits, since.getTime(), {
+    send,
+    gaveUp(taskId, reason, missing) {
+      metrics.gapTimeouts.inc({ reason });
+      logger.debug(
+        { task_id: taskId, reason, sent_version: missing.after, next_version: missing.next },
+        'order: a missing task version did not come in time; sending what waited',
+      );
+    },
+  });
+
+  // One timer, for the earliest hold; armed only while something waits.
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const deadline = order.nextDeadline();
+    if (timer !== undefined || deadline === undefined) return;
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        order.expire(Date.now());
+        arm();
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    timer.unref();
+  };
+
+  return {
+    fanOut(event: EventEnvelope): void {
+      metrics.events.inc({ type: event.event_type });
+      if (!isTaskEvent(event)) return send(event);
+      const now = Date.now();
+      const verdict = order.offer(
+        event.aggregate_id,
+        event.aggregate_version,
+        Date.parse(event.data.created_at),
+        event,
+        now,
+      );
+      if (verdict === 'held') {
+        metrics.held.inc();
+        arm();
+      } else if (verdict === 'repeat') {
+        metrics.duplicates.inc();
+      } else if (verdict === 'late') {
+        if (buffer.has(event.user_id, event.event_id)) metrics.duplicates.inc();
+        else metrics.late.inc();
+      }
+    },
+    stop(): void {
+      clearTimeout(timer);
+    },
+  };
 }
 
+export type Fanout = ReturnType<typeof createFanout>;
+
 /** Both topics end the same way: fanned out to the event's user on this replica. */
-export function eventSubscriptions(deps: FanoutDeps, startedAt = new Date()) {
+export function eventSubscriptions(fanout: Fanout, startedAt: Date) {
   const handler = (event: EventEnvelope) => {
-    fanOut(event, deps);
+    fanout.fanOut(event);
     return 'SUCCESS' as const;
   };
   // A replica's consumer group is new when the replica is: on Redis Streams it starts at the

@@ -63,6 +63,11 @@ export class ResumeBuffer {
     return true;
   }
 
+  /** Whether this event is in the user's log: it was sent to the user's sockets here. */
+  has(userId: string, eventId: string): boolean {
+    return this.#logs.get(userId)?.ids.has(eventId) ?? false;
+  }
+
   /**
    * The frames after `lastEventId`, oldest first; an empty list when it was the user's latest;
    * `undefined` when it is not in the buffer, so the client must resync.
