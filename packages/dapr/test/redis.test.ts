@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { freePort, startDaprd, type Daprd } from '@taskflow/testkit';
@@ -226,6 +227,21 @@ afterAll(async () => {
   resources?.remove();
 });
 
+/** The CloudEvents in a Redis stream (a topic), in stream order, read with redis-cli. */
+function streamOf(stream: string): Array<{ data: unknown }> {
+  const out = execFileSync(
+    'redis-cli',
+    ['-p', String(redis.port), '--json', 'XRANGE', stream, '-', '+'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const entries = JSON.parse(out) as Array<[string, string[]]>;
+  return entries.map(
+    ([, fields]) => JSON.parse(fields[fields.indexOf('data') + 1]!) as { data: unknown },
+  );
+}
+
 const dlqBodies = (route: string) =>
   app.requests
     .filter((r) => r.url === route)
@@ -372,6 +388,57 @@ describe('sidecar (Redis Streams, state.redis)', () => {
     await eventually('the two good entries at /bulk', () =>
       [101, 103].every((n) => received.bulk!.some((r) => r.data.n === n)),
     );
+  });
+
+  it('publishes the entries of one orderKey in the order given (daprd alone would not)', async () => {
+    // Each key's entries side by side, the order daprd's parallel publish scrambles most.
+    const entries = (orderKeys: boolean) =>
+      Array.from({ length: 30 }, (_, k) =>
+        Array.from({ length: 4 }, (_, v) => ({
+          entryId: `k${k}v${v}`,
+          event: { n: k * 10 + v },
+          ...(orderKeys ? { orderKey: `k${k}` } : {}),
+        })),
+      ).flat();
+    const scrambled = (name: string) => {
+      const ns = streamOf(topic(name)).map((event) => (event.data as { n: number }).n);
+      const lastOf = new Map<number, number>();
+      let outOfOrder = 0;
+      for (const n of ns) {
+        if ((lastOf.get(Math.floor(n / 10)) ?? -1) > n % 10) outOfOrder++;
+        lastOf.set(Math.floor(n / 10), n % 10);
+      }
+      return { count: ns.length, outOfOrder };
+    };
+    expect(await dapr.publishBulk('ps', topic('unordered'), entries(false))).toEqual({
+      failedEntryIds: [],
+      errors: {},
+    });
+    expect(await dapr.publishBulk('ps', topic('ordered'), entries(true))).toEqual({
+      failedEntryIds: [],
+      errors: {},
+    });
+    // Evidence of why orderKey exists: without it, daprd 1.16.5 reorders (when a release
+    // publishes in order, this fails and orderKey can go).
+    expect(scrambled('unordered').count).toBe(120);
+    expect(scrambled('unordered').outOfOrder).toBeGreaterThan(0);
+    expect(scrambled('ordered')).toEqual({ count: 120, outOfOrder: 0 });
+  });
+
+  it('does not publish an entry whose orderKey had an earlier entry refused', async () => {
+    const oversize = 'x'.repeat(1_100_000); // > proto-max-bulk-len 1mb of this Redis
+    const result = await dapr.publishBulk('ps', topic('ordered-refusal'), [
+      { entryId: 'a1', event: { n: 1, note: oversize }, orderKey: 'a' },
+      { entryId: 'b1', event: { n: 11 }, orderKey: 'b' },
+      { entryId: 'a2', event: { n: 2 }, orderKey: 'a' },
+      { entryId: 'b2', event: { n: 12 }, orderKey: 'b' },
+    ]);
+    expect(result.failedEntryIds).toEqual(['a1', 'a2']);
+    expect(result.errors.a2).toBe('not sent: an earlier entry of its orderKey failed');
+    expect(streamOf(topic('ordered-refusal')).map((event) => event.data)).toEqual([
+      { n: 11 },
+      { n: 12 },
+    ]);
   });
 
   it('throws DaprError for a request daprd rejects as a whole', async () => {

@@ -9,6 +9,8 @@ export interface ClaimedEvent {
   eventId: string;
   eventType: EventType;
   userId: string;
+  /** The task (or other aggregate) the event is a version of. */
+  aggregateId: string;
   correlationId: string;
   /** The EventEnvelope, `data` passed through as stored: never parsed, never re-encoded. */
   envelopeJson: string;
@@ -63,6 +65,7 @@ function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
     eventId: row.event_id,
     eventType: row.event_type,
     userId: row.user_id,
+    aggregateId: row.aggregate_id,
     correlationId: row.correlation_id,
     envelopeJson:
       `{"event_id":${text(row.event_id)},"event_type":${text(row.event_type)},` +

@@ -2,8 +2,9 @@ import type { DaprClient } from '@taskflow/dapr';
 import type { EventPublisher } from './publisher.ts';
 
 /**
- * Publishes through the Dapr sidecar, one bulk call per batch. The record key is the user, so a
- * user's events stay in one Kafka partition (other brokers ignore it). The CloudEvents are built
+ * Publishes through the Dapr sidecar, one bulk call per batch (one more for each further event
+ * of a task in it, so that its versions reach the broker in order). The record key is the user,
+ * so a user's events stay in one Kafka partition (other brokers ignore it). The CloudEvents are built
  * here with `source` (the app id), so daprd passes them through instead of wrapping each one, and
  * an event's trace is its correlation id: everything one user action caused is one trace.
  */
@@ -21,6 +22,8 @@ export function daprPublisher(
           entryId: event.eventId,
           eventJson: event.envelopeJson,
           metadata: { partitionKey: event.userId },
+          // A task's versions reach the broker in order (daprd would publish them concurrently).
+          orderKey: event.aggregateId,
           traceId: event.correlationId,
         })),
         { cloudEventSource: source },

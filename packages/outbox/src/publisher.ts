@@ -8,6 +8,8 @@ export interface OutgoingEvent {
   eventId: string;
   /** The record key: a user's events stay in one partition. */
   userId: string;
+  /** The aggregate (task, reminder) it is a version of: its events are published in order. */
+  aggregateId: string;
   /** The W3C trace the event joins. */
   correlationId: string;
   envelopeJson: string;
@@ -18,6 +20,7 @@ export function outgoingEvent(event: EventEnvelope): OutgoingEvent {
   return {
     eventId: event.event_id,
     userId: event.user_id,
+    aggregateId: event.aggregate_id,
     correlationId: event.correlation_id,
     envelopeJson: JSON.stringify(event),
   };

@@ -82,10 +82,11 @@ describe('claimAndMarkPublished', () => {
       expect(EventEnvelope.safeParse(JSON.parse(event.envelopeJson)).success).toBe(true);
     }
     expect(
-      claimed.map(({ eventId, eventType, userId, correlationId }) => ({
+      claimed.map(({ eventId, eventType, userId, aggregateId, correlationId }) => ({
         eventId,
         eventType,
         userId,
+        aggregateId,
         correlationId,
       })),
     ).toEqual(
@@ -93,6 +94,7 @@ describe('claimAndMarkPublished', () => {
         eventId: event.event_id,
         eventType: event.event_type,
         userId: user,
+        aggregateId: event.aggregate_id,
         correlationId: actor.correlationId,
       })),
     );
