@@ -135,7 +135,7 @@ function socketChannel(schemas: Record<string, JsonSchema>) {
     title: 'a user\u2019s live events',
     description: [
       'One WebSocket per browser tab. Everything is decided before the upgrade: a refused upgrade is an HTTP answer with the error body (`ErrorBody`) and no socket opens: 400 (`last_event_id` not a UUID), 401 (no valid token), 403 (another user\u2019s path), 429 (too many sockets of this user on the replica), 503 (the replica is full).',
-      'Resume: `?last_event_id=` the last event seen; `hello.replayed` messages from the replica\u2019s buffer follow, or `resync`. Delivery is at least once: drop duplicates by `event_id`, apply a task\u2019s events by `aggregate_version`. The server pings (protocol level) every `heartbeat_interval_ms` and drops silent peers.',
+      'Resume: `?last_event_id=` the last event seen; `hello.replayed` messages from the replica\u2019s buffer follow, or `resync`. Delivery is at least once: drop duplicates by `event_id`. A socket gets each task\u2019s events in `aggregate_version` order (one whose predecessor is late waits up to 200 ms, then goes anyway; an older one is never sent after a newer), so they may be applied as they come. The server pings (protocol level) every `heartbeat_interval_ms` and drops silent peers.',
       `Close codes: ${closeCodes.map(({ code, meaning }) => `${code} ${meaning}`).join('; ')}; 1009 a client frame over 4 KiB.`,
     ].join('\n\n'),
     servers: [ref('servers/ws-notifier')],
