@@ -115,6 +115,33 @@ export async function openSocket(fleet: Fleet, user: User, replica = 0): Promise
 }
 
 /**
+ * What a client shows of a socket's messages: delivery is at least once, so it keeps the first
+ * of each `event_id` (docs/realtime.md), in arrival order.
+ */
+export function firstOfEach(messages: Socket['messages']): WsMessage[] {
+  const shown = new Map<string, WsMessage>();
+  for (const { message } of messages) {
+    if (!shown.has(message.event_id)) shown.set(message.event_id, message);
+  }
+  return [...shown.values()];
+}
+
+/**
+ * A new user and their socket, made active on the fan-out: one event of theirs delivered, then
+ * time for the sidecar's offset commit (every second). On Kafka a per-pod group that has never
+ * committed on the user's partition rejoins it at `newest` after losing the broker
+ * (docs/realtime.md, "Broker outages"); a test of a broker fault starts from an active user.
+ */
+export async function activeUser(fleet: Fleet): Promise<{ user: User; socket: Socket }> {
+  const user = await newUser(fleet);
+  const socket = await openSocket(fleet, user);
+  const first = await user.call('POST', '/tasks', { title: 'before the fault' });
+  await socket.waitFor((m) => m.data.id === first.json.id, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  return { user, socket };
+}
+
+/**
  * Waits until the pipeline delivers end to end (consumer groups joined, partitions assigned):
  * a probe user creates tasks until one reaches its socket on every ws-notifier replica.
  */

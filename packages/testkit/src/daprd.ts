@@ -49,6 +49,12 @@ export interface Daprd {
   stop(): Promise<void>;
   /** SIGKILL by default: a crashed sidecar. SIGSTOP/SIGCONT: a hung one. */
   kill(signal?: NodeJS.Signals): void;
+  /**
+   * Starts daprd again after `stop()` or `kill()`, with the same ports, pod name and resources:
+   * the same pod's sidecar coming back, so it resumes its own consumer groups and its app finds
+   * it where it was.
+   */
+  restart(): Promise<void>;
 }
 
 const HOW_TO =
@@ -107,13 +113,23 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
           '127.0.0.1',
         ]),
   ];
-  const child = startProcess({
-    name: `daprd ${options.appId}`,
-    command: binary,
-    args,
-    env: daprdEnvironment(options, podName),
-  });
+  const spawnDaprd = () =>
+    startProcess({
+      name: `daprd ${options.appId}`,
+      command: binary,
+      args,
+      env: daprdEnvironment(options, podName),
+    });
+  let child = spawnDaprd();
   const url = `http://127.0.0.1:${httpPort}`;
+  const ready = async () => {
+    try {
+      await waitUntilReady(daprd, options.startTimeoutMs ?? 20_000);
+    } catch (error) {
+      await child.stop({ timeoutMs: 1_000 });
+      throw error;
+    }
+  };
   const daprd: Daprd = {
     appId: options.appId,
     podName,
@@ -121,19 +137,21 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
     grpcPort,
     metricsPort,
     url,
-    process: child,
+    get process() {
+      return child;
+    },
     logs: () => child.logs(),
     stop: async () => {
       await child.stop();
     },
     kill: (signal) => child.kill(signal),
+    async restart() {
+      if (!child.exitStatus()) throw new Error(`daprd ${options.appId} is still running`);
+      child = spawnDaprd();
+      await ready();
+    },
   };
-  try {
-    await waitUntilReady(daprd, options.startTimeoutMs ?? 20_000);
-  } catch (error) {
-    await child.stop({ timeoutMs: 1_000 });
-    throw error;
-  }
+  await ready();
   return daprd;
 }
 

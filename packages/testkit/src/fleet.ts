@@ -93,6 +93,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     cleanups.push(() => database.drop());
 
     const redis = await startRedis();
+    cleanups.push(async () => rmSync(redis.dir, { recursive: true, force: true }));
     cleanups.push(() => redis.process.stop({ timeoutMs: 2000 }));
     processes.push(redis.process);
     const kafka = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -108,7 +109,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const addReplica = async (name: ServiceName, index: number) => {
       const replica = await startReplica(name, index, database.url, resources, options.env ?? {});
       replicas[name].push(replica);
-      processes.push(replica.process, replica.daprd.process);
+      // Live views: a restarted process or sidecar shows its new log, not its first life's.
+      processes.push(
+        { name: `${name}#${index}`, logs: () => replica.process.logs() },
+        { name: `daprd ${name}#${index}`, logs: () => replica.daprd.logs() },
+      );
       cleanups.push(() => replica.stop());
       return replica;
     };
@@ -246,18 +251,24 @@ function renderResources(broker: Broker, addresses: { redis: string; kafka: stri
   return { dir, paths, config: join(repo, 'dapr', 'config.yaml') };
 }
 
-/** A Redis of this fleet's own: killing it hurts no other test. */
+/**
+ * A Redis of this fleet's own: killing it hurts no other test. It persists as production Redis
+ * must (docs/architecture.md, "Broker crashes"): an append-only file in a directory of its own,
+ * so a SIGKILLed broker comes back with its streams and consumer groups.
+ */
 async function startRedis(): Promise<{
   port: number;
+  dir: string;
   process: RunningProcess;
   control: BrokerControl;
 }> {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'taskflow-redis-'));
   const start = () =>
     startProcess({
       name: `redis :${port}`,
       command: 'redis-server',
-      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...REDIS_PERSISTENCE],
     });
   const state = { process: start() };
   const ready = async () => {
@@ -274,6 +285,7 @@ async function startRedis(): Promise<{
   await ready();
   return {
     port,
+    dir,
     get process() {
       return state.process;
     },
@@ -289,6 +301,13 @@ async function startRedis(): Promise<{
     },
   };
 }
+
+/**
+ * Every write in the append-only file, handed to the kernel before Redis answers it and fsynced
+ * once a second: a killed process loses nothing, a power loss up to about a second (the same
+ * flags as scripts/provision/redis.sh and docker-compose.yml). No RDB snapshots besides.
+ */
+const REDIS_PERSISTENCE = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
 
 /** The shared local Kafka, through its provisioning script (scripts/provision/kafka.sh). */
 function kafkaControl(): BrokerControl {
