@@ -95,7 +95,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const redis = await startRedis();
     cleanups.push(async () => rmSync(redis.dir, { recursive: true, force: true }));
     cleanups.push(() => redis.process.stop({ timeoutMs: 2000 }));
-    processes.push(redis.process);
+    processes.push({ name: redis.process.name, logs: () => redis.process.logs() });
     const kafka = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
     const resources = renderResources(options.broker, { redis: `127.0.0.1:${redis.port}`, kafka });
     cleanups.push(async () => rmSync(resources.dir, { recursive: true, force: true }));
