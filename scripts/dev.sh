@@ -2,7 +2,8 @@
 # Runs taskflow locally with real parts: provisions what is missing (Node 24, pnpm, Postgres,
 # Redis, Kafka, daprd; cached under ~/.cache/taskflow), installs, builds, migrates the
 # `taskflow_dev` database, then starts the fleet (scripts/dev.ts) and prints the URLs and a dev
-# token. Ctrl-C stops everything it started. BROKER=kafka picks Kafka over Redis Streams.
+# token once all of it answers. Ctrl-C (or SIGTERM) stops everything it started, gracefully.
+# BROKER=kafka picks Kafka over Redis Streams.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

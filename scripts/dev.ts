@@ -1,14 +1,16 @@
 // The local fleet, started by scripts/dev.sh (which provisions, builds and migrates first).
 // It reads dapr/dapr.yaml, the same multi-app run file `dapr run -f` uses, and starts each app
 // that is built, with its own daprd, as the dapr CLI would. Every line is prefixed with its
-// process's name; Ctrl-C stops them all. BROKER=kafka swaps the pub/sub component folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+// process's name. "taskflow is ready" is printed once every service answers /readyz and every
+// sidecar /v1.0/healthz; Ctrl-C (or SIGTERM) stops them gracefully, services before sidecars. BROKER=kafka swaps the pub/sub component folder.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { signDevToken } from '@taskflow/service-kit';
 import { DEV_JWT_SECRET } from './dev-secret.ts';
+import { waitUntilReady, type Probe } from './dev/readiness.ts';
+import { Supervisor, type Tier } from './dev/supervisor.ts';
 
 interface RunFile {
   common: { resourcesPaths: string[]; configFilePath: string; env: Record<string, string> };
@@ -42,47 +44,17 @@ const shared = {
   ENVIRONMENT: 'local',
 };
 
-const children: ChildProcess[] = [];
-let stopping = false;
-
-function start(
+const fleet = new Supervisor();
+fleet.stopOnSignals();
+const start = (
   name: string,
+  tier: Tier,
   command: string,
   args: string[],
   cwd: string,
   env: Record<string, string>,
-) {
-  const child = spawn(command, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = '';
-    stream.on('data', (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) process.stdout.write(`[${name}] ${line}\n`);
-    });
-  }
-  child.on('exit', (code, signal) => {
-    if (stopping) return;
-    console.error(`[${name}] exited (${signal ?? code}); stopping the fleet`);
-    void stop(1);
-  });
-  children.push(child);
-}
-
-async function stop(code: number) {
-  stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(
-    children.map((c) => c.exitCode !== null || new Promise((r) => c.once('exit', r))),
-  );
-  process.exit(code);
-}
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+) => fleet.start(name, tier, command, args, cwd, { ...process.env, ...env });
+const probes: Probe[] = [];
 
 const started: string[] = [];
 for (const app of runFile.apps) {
@@ -95,9 +67,10 @@ for (const app of runFile.apps) {
     POD_NAME: `${app.appID}-dev`,
   };
   const [command, ...args] = app.command;
-  start(app.appID, command === 'node' ? process.execPath : command!, args, cwd, env);
+  start(app.appID, 'service', command === 'node' ? process.execPath : command!, args, cwd, env);
   start(
     `daprd ${app.appID}`,
+    'sidecar',
     daprd,
     [
       '--app-id',
@@ -123,6 +96,10 @@ for (const app of runFile.apps) {
     cwd,
     env,
   );
+  probes.push(
+    { name: app.appID, url: `http://127.0.0.1:${app.appPort}/readyz` },
+    { name: `daprd ${app.appID}`, url: `http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz` },
+  );
   started.push(
     `  ${app.appID.padEnd(16)} http://127.0.0.1:${app.appPort}   (sidecar :${app.daprHTTPPort})`,
   );
@@ -133,18 +110,24 @@ for (const app of runFile.apps) {
 const webDir = join(root, 'services', 'web');
 const portOf = (id: string) => runFile.apps.find((app) => app.appID === id)?.appPort;
 if (existsSync(join(webDir, 'dist', 'main.js'))) {
-  start('web', process.execPath, ['dist/main.js'], webDir, {
+  start('web', 'service', process.execPath, ['dist/main.js'], webDir, {
     ...shared,
     PORT: '8080',
     TASK_API_URL: `http://127.0.0.1:${portOf('task-api')}`,
     WS_NOTIFIER_URL: `http://127.0.0.1:${portOf('ws-notifier')}`,
   });
+  probes.push({ name: 'web', url: 'http://127.0.0.1:8080/readyz' });
   started.push(`  ${'web'.padEnd(16)} http://127.0.0.1:8080   (the page; no sidecar)`);
 }
 
+console.log(`taskflow is starting on ${broker}: ${probes.map((p) => p.name).join(', ')}`);
+await waitUntilReady(probes, {
+  report: (waiting) =>
+    console.log(`dev: still waiting for ${waiting.map((p) => p.name).join(', ')}`),
+});
 const token = await signDevToken('dev-user', shared.AUTH_JWT_SECRET);
 console.log(`
-taskflow is starting on ${broker}:
+taskflow is ready on ${broker}:
 ${started.join('\n')}
 
   Web page      http://127.0.0.1:8080/   (sign in as any user id: ENVIRONMENT=local)
@@ -154,5 +137,5 @@ ${started.join('\n')}
 
   export TOKEN=<the dev token>; curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/dev-user/tasks
   more tokens:  pnpm run token <user_id>
-Ctrl-C stops everything.
+Ctrl-C stops everything (services drain, then sidecars); a second Ctrl-C kills at once.
 `);
