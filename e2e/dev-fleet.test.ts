@@ -114,4 +114,22 @@ describe(`the dev fleet (${broker})`, () => {
       }
     }, 150_000);
   }
+
+  it('a second Ctrl-C while stopping kills what is left at once and exits 1', async () => {
+    const fleet = await startDevFleet();
+    try {
+      await fleet.waitFor(/taskflow is ready on/, 90_000);
+      const children = childrenOf(fleet.pid);
+      process.kill(-fleet.pid, 'SIGINT');
+      await fleet.waitFor(/dev: SIGINT: stopping/, 5_000);
+      process.kill(-fleet.pid, 'SIGINT');
+      const code = await fleet.exited;
+      const output = fleet.output();
+      expect(code, output).toBe(1);
+      expect(output).toMatch(/dev: second SIGINT: killing /);
+      expect(children.filter(isRunning), output).toEqual([]);
+    } finally {
+      if (isRunning(fleet.pid)) process.kill(-fleet.pid, 'SIGKILL');
+    }
+  }, 150_000);
 });
