@@ -55,6 +55,11 @@ export interface AppOptions {
   isUnavailable?: (error: unknown) => boolean;
   /** Browser pages on other origins that may call this service; none when absent. */
   cors?: CorsPolicy;
+  /**
+   * TRUST_PROXY: the proxy addresses/CIDRs whose X-Forwarded-For names the client (Fastify's
+   * trustProxy). Default: none, `request.ip` is the peer's address.
+   */
+  trustProxy?: string | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -70,6 +75,7 @@ export function createApp(options: AppOptions): App {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
+    trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -27,23 +27,55 @@ export function loadConfig<S extends z.ZodType>(
   throw new ConfigError(`${service}: invalid environment\n${problems.join('\n')}`);
 }
 
+/** A whole number from min to max; `what` ends the message ("of seconds"). */
+function wholeNumber(min: number, max: number, what = '') {
+  const error = (
+    max === Number.MAX_SAFE_INTEGER
+      ? `must be a whole number >= ${min} ${what}`
+      : `must be a whole number ${what} from ${min} to ${max}`
+  )
+    .replace(/\s+/g, ' ')
+    .trim();
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+const quota = () => wholeNumber(0, Number.MAX_SAFE_INTEGER, '(0 turns the limit off)');
+
 /** Environment fragments that several services share. */
 export const env = {
-  port: (fallback: number) => {
-    const error = 'must be a whole number from 1 to 65535';
-    return z.coerce
-      .number({ error })
-      .int({ error })
-      .min(1, { error })
-      .max(65535, { error })
-      .default(fallback);
-  },
+  port: (fallback: number) => wholeNumber(1, 65535).default(fallback),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   postgresUrl: z
     .string({ error: 'is required' })
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL'),
   /** CORS_ALLOWED_ORIGINS: the pages on other origins allowed to call (cors.ts says how). */
   corsAllowedOrigins,
+  /**
+   * Rate limits (rate-limit/): requests per window per token subject and per client address;
+   * 0 turns a limit off. RATE_LIMIT_STATE_STORE names the Dapr state store through which the
+   * replicas share their counts, `none` for per-process counting.
+   */
+  rateLimit: (defaults: { user: number; address: number; windowSeconds: number }) => ({
+    RATE_LIMIT_USER: quota().default(defaults.user),
+    RATE_LIMIT_ADDRESS: quota().default(defaults.address),
+    RATE_LIMIT_WINDOW_SECONDS: wholeNumber(1, 3600, 'of seconds').default(defaults.windowSeconds),
+    RATE_LIMIT_SYNC_MS: wholeNumber(50, 10_000, 'of milliseconds').default(250),
+    RATE_LIMIT_STATE_STORE: z.string().min(1).default('taskflow-state'),
+  }),
+  /**
+   * The proxies whose X-Forwarded-For names the client (`request.ip`, which the per-address rate
+   * limit counts): a comma-separated list of addresses, CIDRs and the names `loopback`,
+   * `linklocal`, `uniquelocal` (private networks). Empty: none, the peer is the client. (No hop
+   * count: Fastify refuses to trust one, as it cannot tell a proxy from a client.)
+   */
+  trustProxy: z
+    .string()
+    .regex(
+      /^([\w.:/]+(\s*,\s*[\w.:/]+)*)?$/,
+      'must be a comma-separated list of addresses, CIDRs, loopback, linklocal or uniquelocal',
+    )
+    .default('')
+    .transform((value) => value || undefined),
   /** HS256 secret or JWKS URL: exactly one identity source. */
   auth: {
     AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -10,3 +10,4 @@ export * from './dev-token.ts';
 export * from './metrics.ts';
 export * from './coalesce.ts';
 export * from './cors.ts';
+export * from './rate-limit/index.ts';
