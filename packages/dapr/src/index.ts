@@ -7,6 +7,11 @@ export type {
   PublishOptions,
 } from './client/publish.ts';
 export type { Concurrency, StateEntry, StateItem, StateOperation } from './client/state.ts';
+export {
+  createReplicaBoard,
+  type ReplicaBoard,
+  type ReplicaBoardOptions,
+} from './client/replica-board.ts';
 export { registerSidecarRoutes, type SidecarRoutesOptions } from './app/sidecar-routes.ts';
 export {
   deadLetterTopicOf,
@@ -18,3 +23,4 @@ export {
 export type { DeliveryStatus } from './app/deliveries.ts';
 export type { CronBinding } from './app/bindings.ts';
 export { tokensEqual } from './app/token.ts';
+export { startRateLimiter, type RateLimiterSetup } from './rate-limiter.ts';

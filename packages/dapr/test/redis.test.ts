@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { freePort, startDaprd, type Daprd } from '@taskflow/testkit';
 import {
   createDaprClient,
+  createReplicaBoard,
   DaprError,
   defineSubscription,
   EtagMismatchError,
@@ -665,6 +666,85 @@ describe('state (state.redis)', () => {
     await expect(
       dapr.saveState('st', [{ key: key('bad-ttl'), value: 1, ttlSeconds: 0.5 }]),
     ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('getBulkState (state.redis)', () => {
+  it('answers the stored keys with their etags and leaves out the absent ones', async () => {
+    await dapr.saveState('st', [
+      { key: `${run}-x`, value: { n: 1 } },
+      { key: `${run}-y`, value: 'two' },
+    ]);
+    const entries = await dapr.getBulkState('st', [`${run}-x`, `${run}-y`, `${run}-none`]);
+    expect([...entries.keys()].sort()).toEqual([`${run}-x`, `${run}-y`]);
+    expect(entries.get(`${run}-x`)).toEqual({ value: { n: 1 }, etag: expect.any(String) });
+    expect(entries.get(`${run}-y`)!.value).toBe('two');
+    // The etag is the store's: a write with it succeeds.
+    await dapr.saveState('st', [
+      { key: `${run}-x`, value: { n: 2 }, etag: entries.get(`${run}-x`)!.etag },
+    ]);
+    expect(await dapr.getBulkState('st', [])).toEqual(new Map());
+  });
+});
+
+// The replicas of one app share one board: here several boards behind the one daprd (one app
+// id, so one key prefix), as several replicas behind their own sidecars would be.
+describe('createReplicaBoard', () => {
+  it("lets each replica read the others' latest documents, not its own", async () => {
+    const board = (id: string) =>
+      createReplicaBoard<{ from: string; n: number }>(dapr, {
+        store: 'st',
+        name: `${run}-board`,
+        ttlSeconds: 5,
+        replicaId: id,
+      });
+    const boards = { a: board('a'), b: board('b'), c: board('c') };
+    // All at once, as replicas do: a join that lost the race to another is retried on the next
+    // exchange, and a replica reads the documents of whoever the roster listed last time.
+    for (let n = 0; n < 5; n++) {
+      await Promise.all(Object.entries(boards).map(([from, b]) => b.exchange({ from, n })));
+    }
+    const fromA = await boards.a.exchange({ from: 'a', n: 5 });
+    expect(fromA.sort((x, y) => x.from.localeCompare(y.from))).toEqual([
+      { from: 'b', n: 4 },
+      { from: 'c', n: 4 },
+    ]);
+    expect(await boards.c.exchange({ from: 'c', n: 5 })).toEqual(
+      expect.arrayContaining([
+        { from: 'a', n: 5 },
+        { from: 'b', n: 4 },
+      ]),
+    );
+    const roster = await dapr.getState<Record<string, number>>('st', `${run}-board/roster`);
+    // Joins that raced were retried, not lost: all three are listed.
+    expect(Object.keys(roster!.value).sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('forgets a replica whose document expired (it stopped publishing)', async () => {
+    const name = `${run}-fade`;
+    const live = createReplicaBoard<string>(dapr, {
+      store: 'st',
+      name,
+      ttlSeconds: 1,
+      replicaId: 'live',
+    });
+    const gone = createReplicaBoard<string>(dapr, {
+      store: 'st',
+      name,
+      ttlSeconds: 1,
+      replicaId: 'gone',
+    });
+    await gone.exchange('gone');
+    await live.exchange('live');
+    expect(await live.exchange('live')).toEqual(['gone']);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await live.exchange('live')).toEqual([]);
+  });
+
+  it('throws when the sidecar is out of reach (the limiter then fails open)', async () => {
+    const nobody = createDaprClient({ httpPort: 1, timeoutMs: 200 });
+    const board = createReplicaBoard(nobody, { store: 'st', name: 'x', ttlSeconds: 2 });
+    await expect(board.exchange({})).rejects.toBeInstanceOf(SidecarUnavailableError);
   });
 });
 

@@ -11,6 +11,7 @@ import { waitForSidecar } from './sidecar.ts';
 import { sidecarPool, type SidecarConnection } from './sidecar-http.ts';
 import {
   deleteState,
+  getBulkState,
   getState,
   saveState,
   stateTransaction,
@@ -47,6 +48,7 @@ export interface DaprClient {
     key: string,
     schema?: z.ZodType<T>,
   ): Promise<StateEntry<T> | undefined>;
+  getBulkState(store: string, keys: string[]): Promise<Map<string, StateEntry<unknown>>>;
   saveState(store: string, items: StateItem[]): Promise<void>;
   deleteState(store: string, key: string, options?: { etag?: string }): Promise<void>;
   stateTransaction(store: string, operations: StateOperation[]): Promise<void>;
@@ -68,6 +70,7 @@ export function createDaprClient(options: DaprClientOptions): DaprClient {
     publishBulk: (pubsub, topic, entries, opts) =>
       publishBulk(connection, pubsub, topic, entries, opts),
     getState: (store, key, schema) => getState(connection, store, key, schema),
+    getBulkState: (store, keys) => getBulkState(connection, store, keys),
     saveState: (store, items) => saveState(connection, store, items),
     deleteState: (store, key, opts) => deleteState(connection, store, key, opts),
     stateTransaction: (store, operations) => stateTransaction(connection, store, operations),

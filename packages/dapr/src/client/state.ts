@@ -69,6 +69,45 @@ export async function getState<T = unknown>(
   return { value, etag };
 }
 
+// Direct HTTP, like getState, so that each entry keeps its etag.
+/**
+ * The values and etags of several keys in one call (`POST /v1.0/state/{store}/bulk`); keys
+ * with no value (never written, deleted or expired) are absent from the map.
+ */
+export async function getBulkState(
+  connection: SidecarConnection,
+  store: string,
+  keys: string[],
+): Promise<Map<string, StateEntry<unknown>>> {
+  const entries = new Map<string, StateEntry<unknown>>();
+  if (keys.length === 0) return entries;
+  const operation = `bulk get state ${store}/${keys.join(',')}`;
+  const response = await callSidecar(connection, {
+    operation,
+    method: 'POST',
+    path: `/v1.0/state/${segment(store)}/bulk`,
+    body: JSON.stringify({ keys, parallelism: Math.min(keys.length, 16) }),
+  });
+  if (!isSuccess(response.status)) throw failureOf(operation, response);
+  const items = JSON.parse(response.text) as Array<{
+    key: string;
+    data?: unknown;
+    etag?: string;
+    error?: string;
+  }>;
+  for (const item of items) {
+    // One key the store could not read fails the whole call: a caller must not take a
+    // missing answer for "no value".
+    if (item.error) throw new DaprError(operation, `key ${item.key}: ${item.error}`);
+    if (item.data === undefined || item.data === null) continue;
+    if (typeof item.etag !== 'string') {
+      throw new DaprError(operation, `the store answered without an ETag; it must support etags`);
+    }
+    entries.set(item.key, { value: item.data, etag: item.etag });
+  }
+  return entries;
+}
+
 // Direct HTTP instead of @dapr/dapr `client.state.save`/`delete`: they return failures as
 // `{ error }` with daprd's status inside a JSON string, have no timeout, and the etag they
 // would need comes from `get`, which drops it (#540).
