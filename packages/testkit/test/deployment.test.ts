@@ -39,10 +39,21 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** What each service's config.ts reads: its schema keys (and AUTH_* where it spreads env.auth). */
+/** What each service's config.ts reads: its schema keys, and the names of the fragments it spreads. */
 function configNames(service: ServiceName): Set<string> {
   const source = read(`services/${service}/src/config.ts`);
   const names = new Set([...source.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!));
+  if (source.includes('...env.rateLimit(')) {
+    for (const name of [
+      'RATE_LIMIT_USER',
+      'RATE_LIMIT_ADDRESS',
+      'RATE_LIMIT_WINDOW_SECONDS',
+      'RATE_LIMIT_SYNC_MS',
+      'RATE_LIMIT_STATE_STORE',
+    ]) {
+      names.add(name);
+    }
+  }
   if (source.includes('...env.auth')) {
     for (const name of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) {
       names.add(name);

@@ -1,7 +1,11 @@
 import { isDatabaseUnavailable, type Database } from '@taskflow/db';
 import {
   type AllowedOrigins,
+  addressKey,
   createApp,
+  principalKey,
+  rateLimitHook,
+  type RateLimiter,
   Histogram,
   registerHealth,
   registerMetrics,
@@ -29,6 +33,10 @@ export interface TaskApiDeps {
   eventsCommitted?: () => void;
   /** Pages on other origins that may call the API (CORS_ALLOWED_ORIGINS); none by default. */
   corsAllowedOrigins?: AllowedOrigins;
+  /** Limits `/api/...` per client address and per token subject; none: no limits. */
+  rateLimiter?: RateLimiter;
+  /** TRUST_PROXY: which proxies name the client address. */
+  trustProxy?: string | undefined;
 }
 
 /** What a page may send across origins: every method a route of the API takes. */
@@ -42,17 +50,23 @@ export async function buildTaskApi({
   registry,
   eventsCommitted,
   corsAllowedOrigins = [],
+  rateLimiter,
+  trustProxy,
 }: TaskApiDeps): Promise<App> {
   const app = createApp({
     logger,
     isUnavailable: isDatabaseUnavailable,
     cors: { allowedOrigins: corsAllowedOrigins, methods: API_METHODS },
+    trustProxy,
   });
   await registerOpenApi(app, {
     title: 'taskflow task API',
     version: '1',
     description:
-      'Tasks, recurrence and reminders of one user. Every route needs a bearer JWT whose subject is the path user.',
+      'Tasks, recurrence and reminders of one user. Every route needs a bearer JWT whose subject is the path user. ' +
+      'Requests are rate limited per client address and per user (RATE_LIMIT_ADDRESS, RATE_LIMIT_USER per ' +
+      'RATE_LIMIT_WINDOW_SECONDS): over a limit the answer is 429 rate_limited with Retry-After; every limited ' +
+      'answer carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers).',
   });
   registerHealth(app, [{ name: 'database', check: () => database.ping() }]);
   if (registry) registerMetrics(app, registry);
@@ -72,7 +86,12 @@ export async function buildTaskApi({
   const recurrence = recurrenceCommands(database, eventsCommitted);
   await app.register(
     async (scope) => {
+      // The address first, so that a flood of bad tokens is limited too; the user once the
+      // token says who it is.
+      if (rateLimiter)
+        scope.addHook('onRequest', rateLimitHook(rateLimiter, 'address', addressKey));
       scope.addHook('onRequest', requireUserPath(verifyToken));
+      if (rateLimiter) scope.addHook('onRequest', rateLimitHook(rateLimiter, 'user', principalKey));
       taskRoutes(scope as App, { database, commands });
       recurrenceRoutes(scope as App, { database, recurrence });
       reminderRoutes(scope as App, { database, reminders: reminderCommands(database) });

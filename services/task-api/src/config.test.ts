@@ -41,4 +41,31 @@ describe('task-api config', () => {
       /postgres/,
     );
   });
+
+  it('reads the rate limits and the trusted proxies, and names bad ones', () => {
+    expect(loadTaskApiConfig(valid)).toMatchObject({
+      RATE_LIMIT_USER: 3000,
+      RATE_LIMIT_ADDRESS: 12_000,
+      RATE_LIMIT_WINDOW_SECONDS: 60,
+      RATE_LIMIT_SYNC_MS: 250,
+      RATE_LIMIT_STATE_STORE: 'taskflow-state',
+      TRUST_PROXY: undefined,
+    });
+    expect(
+      loadTaskApiConfig({ ...valid, RATE_LIMIT_USER: '0', TRUST_PROXY: 'uniquelocal, 192.0.2.1' }),
+    ).toMatchObject({ RATE_LIMIT_USER: 0, TRUST_PROXY: 'uniquelocal, 192.0.2.1' });
+    const bad = {
+      ...valid,
+      RATE_LIMIT_USER: '-1',
+      RATE_LIMIT_WINDOW_SECONDS: '0',
+      RATE_LIMIT_SYNC_MS: 'often',
+      TRUST_PROXY: 'every$one',
+    };
+    expect(() => loadTaskApiConfig(bad)).toThrowError(
+      /RATE_LIMIT_USER: must be a whole number >= 0 \(0 turns the limit off\)/,
+    );
+    for (const name of ['RATE_LIMIT_WINDOW_SECONDS', 'RATE_LIMIT_SYNC_MS', 'TRUST_PROXY']) {
+      expect(() => loadTaskApiConfig(bad)).toThrowError(new RegExp(`${name}: must be`));
+    }
+  });
 });

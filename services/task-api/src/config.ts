@@ -12,6 +12,8 @@ const schema = z
     DAPR_API_TOKEN: z.string().min(1).optional(),
     PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
     CORS_ALLOWED_ORIGINS: env.corsAllowedOrigins,
+    TRUST_PROXY: env.trustProxy,
+    ...env.rateLimit({ user: 3000, address: 12_000, windowSeconds: 60 }),
     ...env.auth,
   })
   .refine(...exactlyOneAuthSource);

@@ -15,7 +15,7 @@ export const SECRET = 'integration-test-secret-of-32-characters!';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 /** Settings of buildTaskApi a test may choose. */
-type Options = Pick<TaskApiDeps, 'corsAllowedOrigins'>;
+type Options = Pick<TaskApiDeps, 'corsAllowedOrigins' | 'rateLimiter' | 'trustProxy'>;
 
 export interface TestApi {
   app: App;
@@ -25,7 +25,13 @@ export interface TestApi {
   call(
     method: Method,
     url: string,
-    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+    options?: {
+      token?: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** The client's address (inject's default is 127.0.0.1). */
+      remoteAddress?: string;
+    },
   ): Promise<Awaited<ReturnType<App['inject']>>>;
 }
 
@@ -69,6 +75,7 @@ export async function apiOver(
         method,
         url,
         headers,
+        ...(options.remoteAddress ? { remoteAddress: options.remoteAddress } : {}),
         ...(options.body === undefined
           ? {}
           : typeof options.body === 'string'

@@ -10,6 +10,7 @@ import {
   registerMetrics,
   type App,
   type Logger,
+  type RateLimiter,
   type Registry,
   type VerifyToken,
 } from '@taskflow/service-kit';
@@ -35,6 +36,7 @@ export type WsSettings = Pick<
   | 'WS_ORDER_MAX_TASKS'
   | 'WS_ORDER_MAX_HELD'
   | 'CORS_ALLOWED_ORIGINS'
+  | 'TRUST_PROXY'
 >;
 
 export interface WsNotifierDeps {
@@ -44,6 +46,8 @@ export interface WsNotifierDeps {
   settings: WsSettings;
   appApiToken?: string | undefined;
   registry?: Registry;
+  /** Limits upgrades per client address and per token subject; none: no limits. */
+  rateLimiter?: RateLimiter;
 }
 
 /** The ws-notifier app, without listening: main.ts listens, tests do too on a free port. */
@@ -52,6 +56,7 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
   const app: App = createApp({
     logger,
     cors: { allowedOrigins: settings.CORS_ALLOWED_ORIGINS, methods: ['GET', 'HEAD'] },
+    trustProxy: settings.TRUST_PROXY,
   });
   const registry = deps.registry ?? createMetricsRegistry('ws-notifier');
   const sockets = new SocketRegistry();
@@ -126,6 +131,7 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
       buffer,
       metrics,
       allowedOrigins: settings.CORS_ALLOWED_ORIGINS,
+      ...(deps.rateLimiter ? { rateLimiter: deps.rateLimiter } : {}),
       limits: {
         heartbeatIntervalMs: settings.WS_HEARTBEAT_INTERVAL_MS,
         maxBufferedBytes: settings.WS_MAX_BUFFERED_BYTES,

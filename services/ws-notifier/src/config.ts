@@ -33,6 +33,9 @@ const schema = z
     WS_ORDER_MAX_TASKS: count(100_000),
     /** Events waiting for a predecessor, all tasks together (then the oldest wait ends). */
     WS_ORDER_MAX_HELD: count(10_000),
+    TRUST_PROXY: env.trustProxy,
+    /** Upgrades (not messages) per window: per token subject and per client address. */
+    ...env.rateLimit({ user: 120, address: 3000, windowSeconds: 60 }),
     ...env.auth,
   })
   .refine(...exactlyOneAuthSource);

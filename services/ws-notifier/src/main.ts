@@ -1,6 +1,7 @@
-import { createDaprClient } from '@taskflow/dapr';
+import { createDaprClient, startRateLimiter } from '@taskflow/dapr';
 import {
   createLogger,
+  createMetricsRegistry,
   createTokenVerifier,
   exitOnStartupError,
   stopOnSignals,
@@ -12,9 +13,16 @@ import { loadWsNotifierConfig } from './config.ts';
 try {
   const config = loadWsNotifierConfig();
   const logger = createLogger('ws-notifier', config.LOG_LEVEL);
+  const registry = createMetricsRegistry('ws-notifier');
   const dapr = createDaprClient({
     httpPort: config.DAPR_HTTP_PORT,
     apiToken: config.DAPR_API_TOKEN,
+  });
+  const rateLimiter = startRateLimiter({
+    settings: config,
+    dapr: { httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN },
+    logger,
+    registry,
   });
   const { app } = await buildWsNotifier({
     dapr,
@@ -22,8 +30,10 @@ try {
     logger,
     settings: config,
     appApiToken: config.APP_API_TOKEN,
+    registry,
+    rateLimiter,
   });
-  stopOnSignals(app, logger, []);
+  stopOnSignals(app, logger, [() => rateLimiter.stop()]);
   // Listen first: daprd only delivers once the app's port answers.
   await app.listen({ port: config.PORT, host: config.HOST });
   await dapr.waitForSidecar({ timeoutMs: 60_000 });

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
@@ -9,7 +10,13 @@ import {
   type WsServerMessage,
 } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
-import { createLogger, createTokenVerifier, signDevToken } from '@taskflow/service-kit';
+import {
+  createLogger,
+  createRateLimiter,
+  createTokenVerifier,
+  rateLimitPolicies,
+  signDevToken,
+} from '@taskflow/service-kit';
 import { buildWsNotifier } from '../src/app.ts';
 import { loadWsNotifierConfig } from '../src/config.ts';
 
@@ -17,7 +24,7 @@ export const SECRET = 'ws-notifier-test-secret-of-32-chars!!';
 
 /**
  * ws-notifier in this process, listening on a free port, with the real config parser. No
- * sidecar: events are delivered by POSTing what daprd would POST. Every log line (at trace
+ * sidecar (rate limits count per process): events are delivered by POSTing what daprd would POST. Every log line (at trace
  * level) is kept, so tests can check what was logged.
  */
 export async function startNotifier(
@@ -38,6 +45,8 @@ export async function startNotifier(
     verifyToken: createTokenVerifier(config),
     logger,
     settings: config,
+    // Per process, as without a sidecar: the limits are those of the parsed config.
+    rateLimiter: createRateLimiter({ policies: rateLimitPolicies(config) }),
   });
   await app.listen({ port: listenPort, host: '127.0.0.1' });
   const address = app.server.address();
@@ -183,7 +192,16 @@ export async function connect(
 }
 
 /** The HTTP status an upgrade was refused with (throws if it was accepted). */
-export function refusedWith(url: string, protocols: string[] = [], headers = {}): Promise<number> {
+export async function refusedWith(url: string, protocols: string[] = [], headers = {}) {
+  return (await refusal(url, protocols, headers)).status;
+}
+
+/** The HTTP answer to an upgrade that must be refused (rejects if a socket opens). */
+export function refusal(
+  url: string,
+  protocols: string[] = [],
+  headers = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, protocols, { headers });
     ws.once('open', () => {
@@ -191,8 +209,12 @@ export function refusedWith(url: string, protocols: string[] = [], headers = {})
       reject(new Error('the upgrade was accepted'));
     });
     ws.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      response.resume();
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+      );
     });
     ws.once('error', () => {});
   });

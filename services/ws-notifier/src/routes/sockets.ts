@@ -7,13 +7,17 @@ import {
   type WsResync,
 } from '@taskflow/contracts';
 import {
+  addressKey,
   AppError,
   originAllowed,
+  principalKey,
+  rateLimitHook,
   requireUserPath,
   sameOrigin,
   type AllowedOrigins,
   upgradeToken,
   type App,
+  type RateLimiter,
   type VerifyToken,
 } from '@taskflow/service-kit';
 import type { FastifyRequest } from 'fastify';
@@ -41,6 +45,8 @@ export interface SocketRouteDeps {
   limits: SocketLimits;
   /** Pages on other origins that may open sockets (CORS_ALLOWED_ORIGINS). */
   allowedOrigins: AllowedOrigins;
+  /** Upgrades per window, per client address and per token subject (429, with RateLimit). */
+  rateLimiter?: RateLimiter;
 }
 
 /**
@@ -64,8 +70,10 @@ export function originCheck(allowed: AllowedOrigins) {
 /**
  * `GET /ws/user/:user_id/tasks`: a WebSocket of the user's live events. Everything is decided
  * before the upgrade, so a refused client gets an HTTP status and never a socket: 403 for a
- * browser page on an origin not allowed, 401 without a valid token, 403 for another user's path, 400 for a malformed `last_event_id`, 429 when the
- * user has too many sockets open here, 503 when this replica is full.
+ * browser page on an origin not allowed, 401 without a valid token, 403 for another user's
+ * path, 400 for a malformed `last_event_id`, 429 when the address or the user made too many
+ * upgrades in the rate-limit window or the user has too many sockets open here, 503 when this
+ * replica is full.
  *
  * Once open: `hello`, then either the missed messages (resume) or `resync`, then live events.
  * All of that is written in one synchronous run, so no live event can slip in between.
@@ -86,8 +94,10 @@ export function socketRoutes(app: App, deps: SocketRouteDeps) {
     {
       websocket: true,
       onRequest: [
+        ...(deps.rateLimiter ? [rateLimitHook(deps.rateLimiter, 'address', addressKey)] : []),
         originCheck(deps.allowedOrigins),
         requireUserPath(deps.verifyToken, upgradeToken),
+        ...(deps.rateLimiter ? [rateLimitHook(deps.rateLimiter, 'user', principalKey)] : []),
         admit,
       ],
       schema: { params: UserPathParams, querystring: WsResumeQuery, hide: true },
