@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
-import { cpuSeconds, pidsMatching, rssMiB } from './measure.ts';
+import { cpuSeconds, pidsMatching, rssMiB, NO_RATE_LIMITS } from './measure.ts';
 import { jsonPost, rawHttpPool } from './raw-http.ts';
 
 const broker = (process.argv[2] ?? 'redis') as Broker;
@@ -28,7 +28,7 @@ const timeline = Boolean(process.env.BENCH_TIMELINE);
 const fleet = await startFleet({
   broker,
   replicas: { 'task-api': 1, 'ws-notifier': 1 },
-  env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' },
+  env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', ...NO_RATE_LIMITS },
 });
 
 try {

@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { WsMessage } from '@taskflow/contracts';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET, startFleet, type Broker } from '@taskflow/testkit';
+import { NO_RATE_LIMITS } from './measure.ts';
 
 const broker = (process.argv[2] ?? 'redis') as Broker;
 const USERS = 100;
@@ -29,7 +30,7 @@ const loadAtStart = os.loadavg()[0]!;
 const fleet = await startFleet({
   broker,
   replicas: { 'task-api': 1, 'ws-notifier': 1, 'reminder-worker': WORKERS },
-  env: { LOG_LEVEL: 'warn' },
+  env: { LOG_LEVEL: 'warn', ...NO_RATE_LIMITS },
 });
 const sql = postgres(fleet.database.url, { max: 2, onnotice: () => {} });
 

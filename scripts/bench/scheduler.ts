@@ -11,7 +11,7 @@ import postgres from 'postgres';
 import { Pool } from 'undici';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
-import { cpuSeconds, rssMiB } from './measure.ts';
+import { cpuSeconds, rssMiB, NO_RATE_LIMITS } from './measure.ts';
 
 const broker = (process.argv[2] ?? 'redis') as Broker;
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
@@ -21,7 +21,7 @@ const MINUTE = 60_000;
 const fleet = await startFleet({
   broker,
   replicas: { 'task-api': 1, 'ws-notifier': 1, scheduler: 1 },
-  env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20' },
+  env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', ...NO_RATE_LIMITS },
 });
 const sql = postgres(fleet.database.url, { max: 2, onnotice: () => {} });
 

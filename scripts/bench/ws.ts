@@ -14,7 +14,7 @@ import { freshTask, makeEvent, type EventEnvelope, type Task } from '@taskflow/c
 import { createDaprClient } from '@taskflow/dapr';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_DAPR_API_TOKEN, FLEET_JWT_SECRET, startFleet } from '@taskflow/testkit';
-import { cpuSeconds, rssMiB } from './measure.ts';
+import { cpuSeconds, rssMiB, NO_RATE_LIMITS } from './measure.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_WS_CONNECTIONS ?? 10_000);
 const TABS = Number(process.env.BENCH_WS_TABS ?? 2);
@@ -27,7 +27,7 @@ const CONNECT_CONCURRENCY = 200;
 const fleet = await startFleet({
   broker: 'redis',
   replicas: { 'ws-notifier': 1 },
-  env: { LOG_LEVEL: 'warn', WS_MAX_CONNECTIONS: String(CONNECTIONS * 2) },
+  env: { LOG_LEVEL: 'warn', WS_MAX_CONNECTIONS: String(CONNECTIONS * 2), ...NO_RATE_LIMITS },
 });
 
 try {

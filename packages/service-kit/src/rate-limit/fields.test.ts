@@ -5,7 +5,7 @@ describe('RateLimit fields', () => {
   it('writes RateLimit-Policy and RateLimit members as the draft does', () => {
     const policy = { name: 'user', quota: 600, windowSeconds: 60 };
     expect(policyMember(policy)).toBe('"user";q=600;w=60');
-    expect(limitMember(policy, { allowed: true, remaining: 12, resetSeconds: 30 })).toBe(
+    expect(limitMember(policy)({ allowed: true, remaining: 12, resetSeconds: 30 })).toBe(
       '"user";r=12;t=30',
     );
   });

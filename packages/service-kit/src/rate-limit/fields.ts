@@ -8,9 +8,11 @@ export function policyMember(policy: RateLimitPolicy): string {
   return `${sfString(policy.name)};q=${policy.quota};w=${policy.windowSeconds}`;
 }
 
-/** `"user";r=12;t=30`: one member of RateLimit. */
-export function limitMember(policy: RateLimitPolicy, decision: RateLimitDecision): string {
-  return `${sfString(policy.name)};r=${decision.remaining};t=${decision.resetSeconds}`;
+/** Writes `"user";r=12;t=30`, one member of RateLimit, for each decision of the policy. */
+export function limitMember(policy: RateLimitPolicy): (decision: RateLimitDecision) => string {
+  // Quoted once: this runs for every request.
+  const name = sfString(policy.name);
+  return (decision) => `${name};r=${decision.remaining};t=${decision.resetSeconds}`;
 }
 
 /** An RFC 9651 String: printable ASCII, with `"` and `\` escaped. */

@@ -17,12 +17,13 @@ export function rateLimitHook(
   const policy = limiter.policy(policyName);
   if (!policy) return (_request, _reply, done) => done();
   const member = policyMember(policy);
+  const stateOf = limitMember(policy);
   return (request, reply, done) => {
     const key = keyOf(request);
     const decision = key === undefined ? undefined : limiter.take(policyName, key);
     if (!decision) return done();
     append(reply, 'ratelimit-policy', member);
-    append(reply, 'ratelimit', limitMember(policy, decision));
+    append(reply, 'ratelimit', stateOf(decision));
     if (decision.allowed) return done();
     reply.header('retry-after', String(decision.resetSeconds));
     done(
