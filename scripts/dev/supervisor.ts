@@ -52,8 +52,13 @@ export class Supervisor {
         rest = lines.pop() ?? '';
         for (const line of lines) this.print(`[${name}] ${line}\n`);
       });
+      stream.on('end', () => {
+        if (rest) this.print(`[${name}] ${rest}\n`);
+      });
     }
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // 'close', not 'exit': a child's last lines (daprd's "shutdown gracefully") may still be in
+    // its pipes when it exits, and the fleet exits as soon as its children have.
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
       this.print(`[${name}] exited (${signal ?? code}); stopping the fleet\n`);
