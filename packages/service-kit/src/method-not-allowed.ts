@@ -71,10 +71,10 @@ export function methodIndex(app: FastifyInstance) {
     /** The methods to list in `Allow`, or undefined when the request is not a 405. */
     allowedFor(request: FastifyRequest): string[] | undefined {
       if (request.is404) return allowedAt(request);
-      const path = request.url.split('?')[0]!;
+      // The common case, a route no literal path shadows, costs one map lookup.
       const candidates = shadows.get(`${request.method} ${request.routeOptions.url}`);
       if (!candidates) return undefined;
-      const segments = path.split('/');
+      const segments = request.url.split('?')[0]!.split('/');
       return candidates.find(({ literals }) =>
         literals.every(({ index, value }) => segments[index] === value),
       )?.allow;
