@@ -10,6 +10,18 @@ mkdir -p "$TASKFLOW_CACHE"
 say() { printf '[%s] %s\n' "${PROVISION_NAME:-provision}" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+# Closes every descriptor but stdin, stdout and stderr; call it in the subshell that starts a
+# server. A server outlives its caller and keeps what it inherits open as long as it runs: a
+# caller's `flock LOCK bash kafka.sh start` left the lock's descriptor in the broker, which held
+# the lock for good, and every later `flock LOCK` waited forever.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 # apt-get install the named Debian packages if any is missing; runs `apt-get update` once.
 apt_ensure() {
   local missing=()

@@ -169,9 +169,12 @@ start() {
   say "starting Kafka $VERSION (KRaft, broker+controller) on $ADDR, controller 127.0.0.1:$CPORT"
   # setsid: the broker must outlive the shell (and process group) that started it.
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several flags
-  setsid java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
-    -Djava.awt.headless=true -Dlog4j.configuration="file:$ROOT/log4j.properties" \
-    -cp "$LIBS/*" kafka.Kafka "$ROOT/server.properties" >"$LOG" 2>&1 </dev/null &
+  (
+    close_inherited_fds
+    exec setsid java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+      -Djava.awt.headless=true -Dlog4j.configuration="file:$ROOT/log4j.properties" \
+      -cp "$LIBS/*" kafka.Kafka "$ROOT/server.properties" >"$LOG" 2>&1 </dev/null
+  ) &
   pid=$!
   echo "$pid" >"$PIDFILE"
   wait_ready "$pid"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster for tests: postgres.sh [start|stop|status].
 # start prints the server URL on stdout; status exits 0 iff our server runs.
+# PGPORT and TASKFLOW_POSTGRES_DIR choose another cluster: the chaos soak restarts one of its own
+# (packages/testkit/src/postgres-server.ts) instead of the one every test shares.
 PROVISION_NAME=postgres
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 PORT="${PGPORT:-54329}" # not 5432, so a system server can coexist
-ROOT="$TASKFLOW_CACHE/postgres"
+ROOT="${TASKFLOW_POSTGRES_DIR:-$TASKFLOW_CACHE/postgres}"
 DATA="$ROOT/data"
 SOCK="$ROOT/run"
 LOG="$ROOT/postgres.log"
@@ -102,7 +104,7 @@ start() {
   while [ -n "$old" ] && [ -e "/proc/$old" ] && ((i++ < 50)); do sleep 0.1; done
   # pg_ctl -l opens the log as postgres, so the log must belong to it.
   touch "$LOG"; [ "$(id -u)" -eq 0 ] && chown postgres "$LOG"
-  as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null ||
+  (close_inherited_fds && as_pg "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 start >/dev/null) ||
     { tail -n 20 "$LOG" >&2; die "pg_ctl start failed (log: $LOG)"; }
   running || die "started but not answering on $SOCK:$PORT"
   say "running; log $LOG"

@@ -32,9 +32,11 @@ start() {
   say "starting $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') on 127.0.0.1:$PORT (append-only file in $DIR)"
   # Command-line flags instead of a config file: nothing to keep in sync. Test fleets start
   # Redis servers of their own (packages/testkit), so what this one keeps is the dev fleet's.
-  redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes \
-    --pidfile "$PIDFILE" --logfile "$DIR/redis.log" --dir "$DIR" \
-    "${PERSISTENCE[@]}" >&2 || die "redis-server failed to start"
+  (
+    close_inherited_fds
+    exec redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes \
+      --pidfile "$PIDFILE" --logfile "$DIR/redis.log" --dir "$DIR" "${PERSISTENCE[@]}" >&2
+  ) || die "redis-server failed to start"
   local i
   for ((i = 0; i < 100; i++)); do pong && break; sleep 0.1; done
   pong || { tail -n 20 "$DIR/redis.log" >&2; die "not answering on port $PORT (log: $DIR/redis.log)"; }
