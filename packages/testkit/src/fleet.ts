@@ -33,6 +33,8 @@ export interface FleetOptions {
   replicas: Partial<Record<ServiceName, number>>;
   /** Extra environment for every service. */
   env?: Record<string, string>;
+  /** The Postgres server to make the fleet's database on (default: TEST_DATABASE_URL's). */
+  databaseServer?: string;
 }
 
 /** One replica: the service process (built output) and its daprd. */
@@ -89,7 +91,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const processes: Array<{ logs(): string; name: string }> = [];
   try {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase(options.databaseServer);
     cleanups.push(() => database.drop());
 
     const redis = await startRedis();

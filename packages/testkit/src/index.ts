@@ -1,4 +1,5 @@
 export * from './postgres.ts';
+export * from './postgres-server.ts';
 export * from './daprd.ts';
 export * from './ports.ts';
 export * from './processes.ts';

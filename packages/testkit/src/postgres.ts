@@ -15,12 +15,12 @@ const HOW_TO =
   'for testcontainers.';
 
 /**
- * A fresh database for one test run, on the server named by TEST_DATABASE_URL, or in a
- * testcontainers Postgres where a Docker engine runs. With neither, it fails and says how to fix
- * it: a test never passes by not running.
+ * A fresh database for one test run, on `serverUrl` (a server of the test's own), else on the
+ * server named by TEST_DATABASE_URL, or in a testcontainers Postgres where a Docker engine runs.
+ * With none, it fails and says how to fix it: a test never passes by not running.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const server = process.env.TEST_DATABASE_URL ?? (await startContainer());
+export async function createTestDatabase(serverUrl?: string): Promise<TestDatabase> {
+  const server = serverUrl ?? process.env.TEST_DATABASE_URL ?? (await startContainer());
   const name = `${PREFIX}${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const admin = postgres(server, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
