@@ -57,7 +57,12 @@ function targets(fleet: Fleet, postgres: PostgresServer): Target[] {
       },
       up: () => replica.daprd.restart(),
     })),
-    { kind: 'broker', label: 'broker', ...brokerSwitch(fleet) },
+    {
+      kind: 'broker',
+      label: 'broker',
+      down: () => fleet.brokerControl.kill(),
+      up: () => fleet.brokerControl.start(),
+    },
     {
       kind: 'postgres',
       label: 'postgres',
@@ -65,10 +70,6 @@ function targets(fleet: Fleet, postgres: PostgresServer): Target[] {
       up: () => postgres.start(),
     },
   ];
-}
-
-function brokerSwitch(fleet: Fleet): Pick<Target, 'down' | 'up'> {
-  return { down: () => fleet.brokerControl.kill(), up: () => fleet.brokerControl.start() };
 }
 
 /**

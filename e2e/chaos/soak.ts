@@ -16,7 +16,7 @@ import { fleetReady, runFaults, type Crash, type Fault } from './faults.ts';
 import { Random } from './random.ts';
 import { WatchedSocket } from './sockets.ts';
 import { Traffic, type SoakUser } from './traffic.ts';
-import { delivery, judge, type Verdict } from './verdict.ts';
+import { delivery, expectations, judge, type Verdict } from './verdict.ts';
 import { runWorkload, type WorkloadStats } from './workload.ts';
 
 export interface SoakOptions {
@@ -179,9 +179,10 @@ async function settle(
         own.filter((e) => Date.parse(e.timestamp) <= cutoff),
       );
     }
+    const expected = expectations(events);
     while (Date.now() < deadline) {
       for (const socket of sockets) await socket.settled();
-      if (delivery(sockets, events).lost === 0) break;
+      if (delivery(sockets, expected).lost === 0) break;
       await sleep(1_000);
     }
     return events;

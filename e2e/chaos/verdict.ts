@@ -36,21 +36,60 @@ export interface Delivery {
   examples: string[];
 }
 
+/** One event a socket must account for, with what the check needs, worked out once. */
+export interface Expected {
+  event: EventEnvelope;
+  /** When it was made (ms since the epoch). */
+  at: number;
+  /** The task it shows: the task, the spawned instance, the reminded task. */
+  taskId: string;
+  /** Task events only: the task's version after it. */
+  version: number | undefined;
+  /** When that task was deleted, if it was. */
+  deletedAt: number;
+}
+
+/** Each user's events as the delivery check reads them. */
+export function expectations(events: Map<string, EventEnvelope[]>): Map<string, Expected[]> {
+  const expected = new Map<string, Expected[]>();
+  for (const [userId, own] of events) {
+    const deletedAt = new Map<string, number>();
+    for (const event of own) {
+      if (event.event_type === 'task.deleted') {
+        deletedAt.set(event.data.id, Date.parse(event.timestamp));
+      }
+    }
+    expected.set(
+      userId,
+      own.map((event) => {
+        const taskId = toWsMessage(event).data.id;
+        return {
+          event,
+          at: Date.parse(event.timestamp),
+          taskId,
+          version: event.event_type.startsWith('task.') ? event.aggregate_version : undefined,
+          deletedAt: deletedAt.get(taskId) ?? Infinity,
+        };
+      }),
+    );
+  }
+  return expected;
+}
+
 /** The user's events that one socket can account for: sent to it, or in a reload after resync. */
-export function delivery(sockets: WatchedSocket[], events: Map<string, EventEnvelope[]>): Delivery {
+export function delivery(sockets: WatchedSocket[], expected: Map<string, Expected[]>): Delivery {
   const result: Delivery = { required: 0, live: 0, reloaded: 0, lost: 0, examples: [] };
   for (const socket of sockets) {
-    const own = events.get(socket.user.id) ?? [];
-    const deletedAt = deletions(own);
-    for (const event of own) {
+    for (const item of expected.get(socket.user.id) ?? []) {
       result.required++;
-      if (socket.received.has(event.event_id)) {
+      if (socket.received.has(item.event.event_id)) {
         result.live++;
-      } else if (socket.snapshots.some((s) => inSnapshot(event, s, deletedAt))) {
+      } else if (socket.snapshots.some((s) => inSnapshot(item, s))) {
         result.reloaded++;
       } else {
         result.lost++;
         if (result.examples.length < 5) {
+          const { event } = item;
           result.examples.push(
             `${event.event_type} ${event.event_id} (${event.timestamp}) on a socket of ` +
               `${socket.user.id} via ws-notifier#${socket.replica}`,
@@ -62,28 +101,16 @@ export function delivery(sockets: WatchedSocket[], events: Map<string, EventEnve
   return result;
 }
 
-/** When each task of these events was deleted. */
-function deletions(events: EventEnvelope[]): Map<string, number> {
-  const deletedAt = new Map<string, number>();
-  for (const event of events) {
-    if (event.event_type === 'task.deleted')
-      deletedAt.set(event.data.id, Date.parse(event.timestamp));
-  }
-  return deletedAt;
-}
-
 /**
- * Whether a reload shows what the event says. It was made before the reload started, and the
- * reload shows its task at that version or later, or the task was already deleted then. Task
- * events are checked by version; spawn and reminder events by their task being there (a
- * reminder's task is open; its `fired` status is what the reload of the task's reminders shows).
+ * Whether a reload shows what the event says: the event was made before the reload started, and
+ * the reload shows its task at that version or later (task events), or shows the task at all
+ * (spawn and reminder events), or the task was already deleted then.
  */
-function inSnapshot(event: EventEnvelope, snapshot: Snapshot, deletedAt: Map<string, number>) {
-  if (!(Date.parse(event.timestamp) < snapshot.startedAt)) return false;
-  const taskId = toWsMessage(event).data.id;
-  const version = snapshot.versions.get(taskId);
-  if (version === undefined) return (deletedAt.get(taskId) ?? Infinity) < snapshot.startedAt;
-  return event.event_type.startsWith('task.') ? version >= event.aggregate_version : true;
+function inSnapshot(item: Expected, snapshot: Snapshot): boolean {
+  if (!(item.at < snapshot.startedAt)) return false;
+  const shown = snapshot.versions.get(item.taskId);
+  if (shown === undefined) return item.deletedAt < snapshot.startedAt;
+  return item.version === undefined || shown >= item.version;
 }
 
 export interface Verdict {
@@ -99,7 +126,7 @@ export function judge(evidence: Evidence): Verdict {
   const violations: string[] = [];
   const all = [...evidence.events.values()].flat();
 
-  const deliveries = delivery(evidence.sockets, evidence.events);
+  const deliveries = delivery(evidence.sockets, expectations(evidence.events));
   if (deliveries.lost > 0) {
     violations.push(
       `${deliveries.lost} event deliveries lost, e.g.\n    ${deliveries.examples.join('\n    ')}`,
