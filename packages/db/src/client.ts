@@ -45,6 +45,7 @@ export function connect(url: string, options: DatabaseOptions = {}): Database {
     max: options.max ?? 10,
     connect_timeout: 5,
     idle_timeout: 30,
+    backoff: reconnectDelaySeconds,
     onnotice: () => {},
     connection: { application_name: options.applicationName ?? 'taskflow' },
   });
@@ -63,6 +64,22 @@ export function connect(url: string, options: DatabaseOptions = {}): Database {
     close: () => client.end({ timeout: 5 }),
   };
 }
+
+/**
+ * How long a pooled connection waits before it tries the server again, after `failures` failed
+ * attempts in a row (counted over the whole pool). postgres.js's own delay grows as 3^n / 100 s up
+ * to 20 s, and ten connections failing while a server restarts reach that cap within a second or
+ * two: every query queued behind them then waited up to 20 s for a server long back (requests
+ * timed out for 10 s after a 2 s restart, docs/operations.md "Chaos soak"). Doubling from 50 ms up
+ * to 1 s keeps a dead server at a few attempts a second per connection and a restarted one in use
+ * within a second. Jittered, so the pool's connections do not all knock at once.
+ */
+export function reconnectDelaySeconds(failures: number, random = Math.random): number {
+  const ceiling = Math.min(0.05 * 2 ** failures, RECONNECT_DELAY_MAX_SECONDS);
+  return ceiling * (0.5 + random() / 2);
+}
+
+const RECONNECT_DELAY_MAX_SECONDS = 1;
 
 /**
  * drizzle sends every query as an unnamed statement, which Postgres parses and plans again on
