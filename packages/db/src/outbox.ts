@@ -23,6 +23,14 @@ export interface ClaimedEvent {
  * failed publish rolls the marks back; rows another relay holds are skipped, so any number of
  * relays can work the outbox side by side.
  *
+ * Only the oldest unpublished event of each aggregate is claimable (its later versions wait for
+ * a later round). Otherwise a second relay, skipping the locked version 1 of a task, took its
+ * version 2 and published it while the first relay's publish of version 1 failed: version 2
+ * reached the broker seconds ahead of version 1, and every subscriber, holding version 2 only
+ * 200 ms for its predecessor (docs/realtime.md), sent it without version 1 (the chaos soak lost
+ * `task.created` events this way around a broker restart). An uncommitted claim still counts as
+ * unpublished here, so no relay overtakes another on one aggregate.
+ *
  * The statement's text is fixed and the envelope is assembled as text (`data` as stored, the
  * time formatted by Postgres): drizzle building the statement and mapping every column, then
  * JSON.parse and JSON.stringify of each event's data, cost the relay about 0.5 ms of CPU per
@@ -37,7 +45,13 @@ export async function claimAndMarkPublished(ex: Executor, limit: number): Promis
 const CLAIM_AND_MARK = `
   update events set published_at = now()
   where seq in (
-    select seq from events where published_at is null order by seq limit $1
+    select seq from events e
+    where published_at is null
+      and not exists (
+        select 1 from events earlier
+        where earlier.aggregate_id = e.aggregate_id and earlier.seq < e.seq
+          and earlier.published_at is null)
+    order by seq limit $1
     for update skip locked)
   returning seq::float8 as seq, event_id, event_type, user_id, aggregate_id, aggregate_version,
     to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp,

@@ -126,3 +126,44 @@ describe('claimAndMarkPublished', () => {
     expect(retried.map((event) => event.eventId)).toEqual([first!.event_id]);
   });
 });
+
+describe('claimAndMarkPublished with several relays', () => {
+  it("never lets one relay publish a task's later version while another still holds an earlier one", async () => {
+    const task = freshTask({ id: randomUUID(), user_id: user, title: 'Ordered' }, at.toISOString());
+    const versions = [1, 2, 3].map((version) =>
+      makeEvent(
+        version === 1 ? 'task.created' : 'task.updated',
+        { ...task, version },
+        { ...task, version },
+        actor,
+      ),
+    );
+    await database.transaction((tx) => appendEvents(tx, versions));
+    const ofTask = (claimed: Array<{ aggregateId: string; eventId: string }>) =>
+      claimed.filter((e) => e.aggregateId === task.id).map((e) => e.eventId);
+
+    // Relay A claims version 1 and is still publishing it (its transaction open) when relay B
+    // claims: B must get neither version 1 (locked) nor version 2 (it would overtake).
+    let release!: () => void;
+    const publishing = new Promise<void>((resolve) => (release = resolve));
+    let claimedByA: string[] = [];
+    const relayA = database
+      .transaction(async (tx) => {
+        claimedByA = ofTask(await claimAndMarkPublished(tx, 100));
+        await publishing;
+        throw new Error('the broker refused: roll the claim back');
+      })
+      .catch(() => {});
+    while (claimedByA.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(claimedByA).toEqual([versions[0]!.event_id]);
+    expect(ofTask(await database.transaction((tx) => claimAndMarkPublished(tx, 100)))).toEqual([]);
+
+    release();
+    await relayA;
+    // Back in the outbox, version 1 goes first, then each later version in a round of its own.
+    for (const version of versions) {
+      const round = ofTask(await database.transaction((tx) => claimAndMarkPublished(tx, 100)));
+      expect(round).toEqual([version.event_id]);
+    }
+  });
+});
