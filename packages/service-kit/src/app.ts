@@ -41,6 +41,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Ties together every log line and event caused by one user action, across services. */
     correlationId: string;
+    /** performance.now() when the request arrived. */
+    receivedAt: number;
   }
 }
 
@@ -66,6 +68,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const UNAVAILABLE = 'a service this request needs is unreachable for the moment: retry shortly';
 /** Log levels at which every request gets its line. */
 const VERBOSE_LEVELS = new Set(['debug', 'trace']);
+/** A request slower than this is logged (warn) whatever its status. */
+const SLOW_REQUEST_MS = 2_000;
 
 /**
  * A Fastify instance with taskflow's conventions: zod validation and serialisation, request and
@@ -105,19 +109,22 @@ export function createApp(options: AppOptions): App {
   acceptEmptyJson(app, ['application/json', 'application/cloudevents+json']);
 
   app.decorateRequest('correlationId', '');
+  app.decorateRequest('receivedAt', 0);
   // These two run on every request: callback hooks (no promise each), and no zod failure built
   // for the usual request that brings no correlation id.
   app.addHook('onRequest', (request, reply, done) => {
     const header = request.headers['x-correlation-id'];
     const given = header === undefined ? undefined : CorrelationId.safeParse(header);
     request.correlationId = given?.success ? given.data : randomUUID();
+    request.receivedAt = performance.now();
     reply.header('x-request-id', request.id);
     reply.header('x-correlation-id', request.correlationId);
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
     const failed = reply.statusCode >= 500;
-    if (failed || VERBOSE_LEVELS.has(request.log.level)) {
+    const slow = reply.elapsedTime >= SLOW_REQUEST_MS;
+    if (failed || slow || VERBOSE_LEVELS.has(request.log.level)) {
       const line = {
         method: request.method,
         url: redactUrl(request.url),
@@ -126,8 +133,22 @@ export function createApp(options: AppOptions): App {
         correlation_id: request.correlationId,
       };
       if (failed) request.log.error(line, 'request failed');
+      else if (slow) request.log.warn(line, 'slow request');
       else request.log.debug(line, 'request');
     }
+    done();
+  });
+  // A client that gave up waiting leaves no answer to log: say so, with how long it waited.
+  app.addHook('onRequestAbort', (request, done) => {
+    request.log.warn(
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        ms: Math.round(performance.now() - request.receivedAt),
+        correlation_id: request.correlationId,
+      },
+      'client closed the connection before the answer',
+    );
     done();
   });
 
