@@ -115,7 +115,7 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
   ];
   const spawnDaprd = () =>
     startProcess({
-      name: `daprd ${options.appId}`,
+      name: `daprd ${podName}`,
       command: binary,
       args,
       env: daprdEnvironment(options, podName),

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface ProcessExit {
   code: number | null;
@@ -47,6 +49,17 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * With TASKFLOW_TEST_LOG_DIR set, every process's whole output is also appended to
+ * `<dir>/<name>.log` (restarts included), for a failure the last lines do not explain.
+ */
+function logFile(name: string) {
+  const dir = process.env.TASKFLOW_TEST_LOG_DIR;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  return createWriteStream(join(dir, `${name.replace(/[^\w.#-]+/g, '_')}.log`), { flags: 'a' });
+}
+
 /** Starts a child process whose output goes to a ring buffer instead of the test's console. */
 export function startProcess(options: StartProcessOptions): RunningProcess {
   installExitHook();
@@ -57,8 +70,14 @@ export function startProcess(options: StartProcessOptions): RunningProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => lines.push(chunk));
+  const file = logFile(options.name);
+  const keep = (chunk: string) => {
+    lines.push(chunk);
+    file?.write(chunk);
+  };
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', keep);
+  child.once('exit', () => file?.end());
 
   let status: ProcessExit | undefined;
   const exited = new Promise<ProcessExit>((resolve) => {
