@@ -2,7 +2,7 @@
 // Starts the fleet (every service once, each with its daprd, on the given broker), counts every
 // log line per process for BASELINE_SECONDS (10) of normal running, then kills the broker for
 // OUTAGE_SECONDS (30) while a user creates a task a second, then starts it again and counts
-// until the outbox has published everything written meanwhile. Prints, per window, lines/s per
+// until the outbox has published everything written meanwhile, RECOVERY_SECONDS (10) at least. Prints, per window, lines/s per
 // service and sidecar with their most repeated messages. Kafka is the shared local broker: run
 // this under `flock -o /tmp/tf/kafka.lock` where others use it.
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
@@ -24,6 +24,7 @@ if (broker !== 'redis' && broker !== 'kafka') {
 }
 const baselineSeconds = Number(process.env.BASELINE_SECONDS ?? 10);
 const outageSeconds = Number(process.env.OUTAGE_SECONDS ?? 30);
+const recoverySeconds = Number(process.env.RECOVERY_SECONDS ?? 10);
 const RECOVERY_LIMIT_MS = 180_000;
 
 const fleet = await startFleet({
@@ -71,6 +72,8 @@ try {
     restartSeconds = (performance.now() - started) / 1000;
     await waitForEmptyOutbox(RECOVERY_LIMIT_MS);
     drainSeconds = (performance.now() - started) / 1000 - restartSeconds;
+    // Long enough to see what the fleet logs once it works again, however fast that was.
+    await sleep(Math.max(0, recoverySeconds * 1000 - (performance.now() - started)));
   });
 
   const section = (title: string, report: CensusReport) =>
@@ -83,7 +86,7 @@ try {
       section(`broker down (${created} tasks created meanwhile, all answered 201)`, outage),
       section(
         `after the restart: broker up in ${restartSeconds.toFixed(1)} s, ` +
-          `outbox empty ${drainSeconds.toFixed(1)} s later`,
+          `outbox empty ${drainSeconds.toFixed(1)} s after that`,
         recovery,
       ),
     ].join('\n'),
