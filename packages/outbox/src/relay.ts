@@ -172,9 +172,13 @@ function outageLog(logger: Logger) {
     published(count: number) {
       if (outage) outage.published += count;
     },
-    /** The last round claimed less than a batch: the backlog of the outage is out. */
+    /**
+     * The last round claimed less than a batch: the backlog is out. Only once something went out:
+     * a round that found nothing to claim (another relay holds the rows, or none are left) did
+     * not reach the broker, so it says nothing about it.
+     */
     caughtUp() {
-      if (outage === undefined) return;
+      if (outage === undefined || outage.published === 0) return;
       const { since, failedRounds, published } = outage;
       outage = undefined;
       logger.info(
