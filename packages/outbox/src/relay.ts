@@ -94,6 +94,10 @@ export function startRelay(options: RelayOptions): Relay {
     return result;
   }
 
+  // One line when publishing starts failing and one when it works again, not one per attempt:
+  // a broker outage of minutes would otherwise bury everything else in the log.
+  const outage = outageLog(logger);
+
   const loop = (async () => {
     while (!stopped) {
       if (pending && lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, lingerMs));
@@ -103,7 +107,9 @@ export function startRelay(options: RelayOptions): Relay {
         const { claimed, refused } = await round();
         if (refused === 0) {
           failures = 0;
+          outage.published(claimed);
           if (claimed === batchSize || pending) continue; // more may be waiting
+          outage.caughtUp();
         } else {
           problem = `${refused} of ${claimed} events were refused by the broker`;
         }
@@ -118,10 +124,7 @@ export function startRelay(options: RelayOptions): Relay {
           options.retryBaseMs ?? 100,
           options.retryCapMs ?? 5000,
         );
-        logger.warn(
-          { err: problem, failures, retryInMs: delay },
-          'outbox relay: publish failed, retrying',
-        );
+        outage.failed(problem, delay);
         await sleep(delay);
         continue;
       }
@@ -139,6 +142,49 @@ export function startRelay(options: RelayOptions): Relay {
       stopped = true;
       wake?.();
       await loop;
+    },
+  };
+}
+
+/**
+ * The relay's log across an outage: a warning at the first failed round (with its error), every
+ * further failure at debug level only, and once the backlog is published, one line with how many
+ * events went out, after how many failed rounds and how long.
+ */
+function outageLog(logger: Logger) {
+  let outage: { since: number; failedRounds: number; published: number } | undefined;
+  return {
+    failed(problem: unknown, retryInMs: number) {
+      if (outage === undefined) {
+        outage = { since: Date.now(), failedRounds: 1, published: 0 };
+        logger.warn(
+          { err: problem, retryInMs },
+          'outbox relay: broker unreachable; events wait in the outbox, retried with backoff',
+        );
+        return;
+      }
+      outage.failedRounds++;
+      logger.debug(
+        { err: problem, failedRounds: outage.failedRounds, retryInMs },
+        'outbox relay: publish failed again',
+      );
+    },
+    published(count: number) {
+      if (outage) outage.published += count;
+    },
+    /**
+     * The last round claimed less than a batch: the backlog is out. Only once something went out:
+     * a round that found nothing to claim (another relay holds the rows, or none are left) did
+     * not reach the broker, so it says nothing about it.
+     */
+    caughtUp() {
+      if (outage === undefined || outage.published === 0) return;
+      const { since, failedRounds, published } = outage;
+      outage = undefined;
+      logger.info(
+        { published, failedRounds, outageSeconds: Math.round((Date.now() - since) / 100) / 10 },
+        `outbox relay: broker is back: ${published} events published`,
+      );
     },
   };
 }

@@ -74,7 +74,18 @@ export interface Fleet {
   addReplica(name: ServiceName): Promise<Replica>;
   /** The last lines of every process, for a failing test's message. */
   logs(): string;
+  /**
+   * Every service and sidecar as it runs now (a restarted one: its new life), named as in
+   * `logs()`: `task-api#0`, `daprd task-api#0`. The broker is not among them.
+   */
+  members(): FleetMember[];
   stop(): Promise<void>;
+}
+
+export interface FleetMember {
+  name: string;
+  kind: 'service' | 'sidecar';
+  process: RunningProcess;
 }
 
 /** What every fleet sidecar sends its app (APP_API_TOKEN), for a test posing as daprd. */
@@ -90,6 +101,7 @@ export const FLEET_DAPR_API_TOKEN = 'fleet-dapr-token';
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const processes: Array<{ logs(): string; name: string }> = [];
+  const members: Array<() => FleetMember> = [];
   try {
     const database = await createTestDatabase(options.databaseServer);
     cleanups.push(() => database.drop());
@@ -116,6 +128,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         { name: `${name}#${index}`, logs: () => replica.process.logs() },
         { name: `daprd ${name}#${index}`, logs: () => replica.daprd.logs() },
       );
+      members.push(
+        () => ({ name: `${name}#${index}`, kind: 'service', process: replica.process }),
+        () => ({ name: `daprd ${name}#${index}`, kind: 'sidecar', process: replica.daprd.process }),
+      );
       cleanups.push(() => replica.stop());
       return replica;
     };
@@ -136,6 +152,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       brokerControl: options.broker === 'redis' ? redis.control : kafkaControl(),
       addReplica: (name) => addReplica(name, replicas[name].length),
       logs,
+      members: () => members.map((member) => member()),
       async stop() {
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
       },

@@ -5,3 +5,4 @@ export * from './ports.ts';
 export * from './processes.ts';
 export * from './fleet.ts';
 export * from './outage.ts';
+export * from './log-census.ts';

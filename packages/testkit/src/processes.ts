@@ -30,6 +30,11 @@ export interface RunningProcess {
   exitStatus(): ProcessExit | undefined;
   /** The last `logLines` lines it printed, for a failing test's message. */
   logs(): string;
+  /**
+   * Calls `listener` with every complete line printed from now on (stdout and stderr), however
+   * many: the ring of `logs()` keeps only the last ones. Returns the unsubscribe function.
+   */
+  onLine(listener: (line: string) => void): () => void;
   /** SIGTERM, then SIGKILL if it is still running after `timeoutMs` (default 5 s). */
   stop(options?: { timeoutMs?: number }): Promise<ProcessExit>;
   /** Sends a signal at once: SIGKILL (default) for a crash, SIGSTOP/SIGCONT for a hang. */
@@ -107,6 +112,7 @@ export function startProcess(options: StartProcessOptions): RunningProcess {
     exited,
     exitStatus: () => status,
     logs: () => lines.text(),
+    onLine: (listener) => lines.subscribe(listener),
     kill: (signal = 'SIGKILL') => send(signal),
     async stop({ timeoutMs = 5_000 } = {}) {
       if (status !== undefined) return status;
@@ -127,6 +133,7 @@ class LineRing {
   private readonly capacity: number;
   private readonly lines: string[] = [];
   private partial = '';
+  private readonly listeners = new Set<(line: string) => void>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -136,9 +143,15 @@ class LineRing {
     const parts = (this.partial + chunk).split('\n');
     this.partial = parts.pop() ?? '';
     for (const line of parts) {
+      for (const listener of this.listeners) listener(line);
       this.lines.push(line);
       if (this.lines.length > this.capacity) this.lines.shift();
     }
+  }
+
+  subscribe(listener: (line: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   text(): string {
