@@ -40,7 +40,7 @@ export default defineConfig({
           name: `e2e-${broker}`,
           sequence: { groupOrder: index + 1 },
           include: ['e2e/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'e2e/browser/**'],
+          exclude: [...configDefaults.exclude, 'e2e/browser/**', 'e2e/chaos/**'],
           env: { TASKFLOW_BROKER: broker },
           fileParallelism: false,
           testTimeout: 60_000,
@@ -59,6 +59,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 150_000,
+        },
+      },
+      // The chaos soak (docs/operations.md), last and alone: it runs a fleet of eight replicas
+      // and sixteen processes it kills on purpose, for CHAOS_SECONDS (120) plus the settling.
+      {
+        ...sourceFirst,
+        test: {
+          name: 'chaos',
+          sequence: { groupOrder: 4 },
+          include: ['e2e/chaos/**/*.test.ts'],
+          env: { CHAOS_BROKER: 'redis' },
+          fileParallelism: false,
+          testTimeout: 15 * 60_000,
         },
       },
     ],

@@ -87,6 +87,9 @@ class Person {
         : this.random.pick(operation === 'delete' ? all : open);
     const answer = await this.#send(operation, id);
     this.#record(operation, answer);
+    // After a delete the task is gone or may be (no answer, a 503 whose first attempt went
+    // through, a 404 on a retry): this user forgets it whatever the answer.
+    if (operation === 'delete') this.#tasks.delete(id);
     if (!answer) return;
     if (answer.status >= 300) return;
     switch (operation) {
@@ -145,8 +148,9 @@ class Person {
       case 'delete':
         return this.traffic.call(this.user, 'DELETE', `/tasks/${id}`);
       case 'reminder': {
-        // Due within the run, so reminders fire while processes are being killed.
-        const remindAt = new Date(Date.now() + this.random.int(5_000, 30_000)).toISOString();
+        // Due within the run, so reminders fire while processes are being killed; far enough
+        // ahead that a request retried through a fault is not refused as past.
+        const remindAt = new Date(Date.now() + this.random.int(20_000, 45_000)).toISOString();
         return this.traffic.call(
           this.user,
           'POST',
