@@ -29,7 +29,9 @@ export interface ClaimedEvent {
  * reached the broker seconds ahead of version 1, and every subscriber, holding version 2 only
  * 200 ms for its predecessor (docs/realtime.md), sent it without version 1 (the chaos soak lost
  * `task.created` events this way around a broker restart). An uncommitted claim still counts as
- * unpublished here, so no relay overtakes another on one aggregate.
+ * unpublished here, so no relay overtakes another on one aggregate. Only the event just before
+ * is looked at (one probe of idx_events_aggregate_seq, however long the history): since versions
+ * go out in order, that one published means all before it are.
  *
  * The statement's text is fixed and the envelope is assembled as text (`data` as stored, the
  * time formatted by Postgres): drizzle building the statement and mapping every column, then
@@ -47,10 +49,10 @@ const CLAIM_AND_MARK = `
   where seq in (
     select seq from events e
     where published_at is null
-      and not exists (
-        select 1 from events earlier
-        where earlier.aggregate_id = e.aggregate_id and earlier.seq < e.seq
-          and earlier.published_at is null)
+      and coalesce((
+        select previous.published_at is not null from events previous
+        where previous.aggregate_id = e.aggregate_id and previous.seq < e.seq
+        order by previous.seq desc limit 1), true)
     order by seq limit $1
     for update skip locked)
   returning seq::float8 as seq, event_id, event_type, user_id, aggregate_id, aggregate_version,
