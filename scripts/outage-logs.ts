@@ -2,9 +2,9 @@
 // Starts the fleet (every service once, each with its daprd, on the given broker), counts every
 // log line per process for BASELINE_SECONDS (10) of normal running, then kills the broker for
 // OUTAGE_SECONDS (30) while a user creates a task a second, then starts it again and counts
-// until the outbox has published everything written meanwhile, RECOVERY_SECONDS (10) at least. Prints, per window, lines/s per
-// service and sidecar with their most repeated messages. Kafka is the shared local broker: run
-// this under `flock -o /tmp/tf/kafka.lock` where others use it.
+// until the outbox has published everything written meanwhile, RECOVERY_SECONDS (10) at least.
+// Prints, per window, lines/s per service and sidecar with their most repeated messages. Kafka is
+// the shared local broker of scripts/provision/kafka.sh: run this when no test uses it.
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import {
