@@ -121,9 +121,10 @@ wait_ready() {
   answers || { tail -n 30 "$LOG" >&2; die "port open but no Kafka ApiVersions answer (log: $LOG)"; }
 }
 
-# Integration tests publish to topics of their own run (packages/dapr/test: `<run>.bulk`,
-# `<run>-tasks.events`, ...), whose 12-character run id begins with the run's start time in
-# milliseconds, base 36. Nothing deletes them when a run ends: every run added about 36
+# Tests publish to topics of their own run (packages/dapr/test: `<run>.bulk`, ...; every test
+# fleet's namespace: `<run>.tasks.events`, ...), whose 12-character run id begins with the run's
+# start time in milliseconds, base 36. A fleet deletes its own at stop (delete_namespace below),
+# but nothing deletes those of a run that died, or packages/dapr's: every run added about 36
 # partitions (at 6 per topic, as it was), and the broker's data had grown to 1,873 partition
 # directories (1.8 GB). Those over 3 hours old are deleted; no run lasts that long. `start` prunes at most once an hour:
 # tests that kill and restart the broker should not wait for a JVM that lists topics.
