@@ -3,34 +3,117 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Fleet } from '@taskflow/testkit';
+import { TOPICS, topicName } from '@taskflow/contracts';
+import { FLEET_DAPR_API_TOKEN, type Fleet } from '@taskflow/testkit';
 
 const run = promisify(execFile);
 
-/** How many messages a topic holds on the fleet's broker (the stream length, or the offsets). */
+/**
+ * A message no subscriber can process (its data is not a task), published straight to the
+ * fleet's tasks topic through task-api's sidecar, as a buggy producer would. Resolves with the
+ * sidecar's status (204: published).
+ */
+export async function publishPoison(fleet: Fleet, userId: string): Promise<number> {
+  const sidecar = fleet.replicas['task-api'][0]!.daprd;
+  const topic = topicName(TOPICS.tasks, fleet.topicNamespace);
+  const response = await fetch(
+    `${sidecar.url}/v1.0/publish/taskflow-pubsub/${topic}?metadata.partitionKey=${userId}`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'dapr-api-token': FLEET_DAPR_API_TOKEN },
+      body: JSON.stringify({ event_type: 'task.created', user_id: userId, data: 'not a task' }),
+    },
+  );
+  return response.status;
+}
+
+/**
+ * How many messages a topic holds on the fleet's broker (the stream length, or the offsets).
+ * `topic` is the plain name (`tasks.events.deadletter`): the fleet's namespace is put in front.
+ */
 export async function deadLetterCount(fleet: Fleet, topic: string): Promise<number> {
+  const name = topicName(topic, fleet.topicNamespace);
   if (fleet.broker === 'redis') {
-    const { stdout } = await run('redis-cli', ['-p', String(fleet.redisPort), 'xlen', topic]);
+    const { stdout } = await run('redis-cli', ['-p', String(fleet.redisPort), 'xlen', name]);
     return Number(stdout.trim());
   }
+  const stdout = await kafkaTool('org.apache.kafka.tools.GetOffsetShell', ['--topic', name]).catch(
+    () => '',
+  );
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .reduce((sum, line) => sum + Number(line.split(':')[2] ?? 0), 0);
+}
+
+/** Polls deadLetterCount until it is above `before` (at most 20 s); resolves with the last count. */
+export async function deadLettersAfter(
+  fleet: Fleet,
+  topic: string,
+  before: number,
+): Promise<number> {
+  let count = before;
+  for (let i = 0; i < 100 && count <= before; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    count = await deadLetterCount(fleet, topic);
+  }
+  return count;
+}
+
+/**
+ * The consumer groups that read a topic (plain name) on the fleet's broker. Kafka lists every
+ * group of the shared broker, so only those of the fleet's namespace are returned there.
+ */
+export async function consumerGroups(fleet: Fleet, topic: string): Promise<string[]> {
+  const name = topicName(topic, fleet.topicNamespace);
+  if (fleet.broker === 'redis') {
+    const { stdout } = await run('redis-cli', [
+      '-p',
+      String(fleet.redisPort),
+      'xinfo',
+      'groups',
+      name,
+    ]);
+    // One field per line, each group's `name` followed by its value.
+    const lines = stdout.split('\n').map((line) => line.trim());
+    return lines.flatMap((line, i) => (line === 'name' ? [lines[i + 1] ?? ''] : [])).sort();
+  }
+  const stdout = await kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
+    '--list',
+  ]);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((group) => group.startsWith(`${fleet.topicNamespace}-`))
+    .sort();
+}
+
+/** The topics of the shared Kafka whose names begin with `prefix`. */
+export async function kafkaTopics(prefix: string): Promise<string[]> {
+  const stdout = await kafkaTool('org.apache.kafka.tools.TopicCommand', ['--list']);
+  return stdout
+    .split('\n')
+    .filter((topic) => topic.startsWith(prefix))
+    .sort();
+}
+
+/** One of Kafka's command-line tools against the shared broker; resolves with its stdout. */
+async function kafkaTool(tool: string, args: string[]): Promise<string> {
   const cache = process.env.TASKFLOW_CACHE ?? join(homedir(), '.cache', 'taskflow');
   const version = readdirSync(join(cache, 'kafka')).find((name) => /^\d+\.\d+\.\d+$/.test(name));
   if (!version) throw new Error('no Kafka in the cache: run scripts/provision/kafka.sh');
+  const bootstrap = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const { stdout } = await run(
     'java',
     [
       '-cp',
       join(cache, 'kafka', version, 'libs', '*'),
-      'org.apache.kafka.tools.GetOffsetShell',
+      tool,
       '--bootstrap-server',
-      process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      '--topic',
-      topic,
+      bootstrap,
+      ...args,
     ],
     { timeout: 60_000 },
-  ).catch(() => ({ stdout: '' }));
-  return stdout
-    .split('\n')
-    .filter(Boolean)
-    .reduce((sum, line) => sum + Number(line.split(':')[2] ?? 0), 0);
+  );
+  return stdout;
 }

@@ -39,8 +39,12 @@ export interface User {
   call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Answer }>;
 }
 
-export async function newUser(fleet: Fleet, prefix = 'user'): Promise<User> {
-  const id = `${prefix}-${crypto.randomUUID()}`;
+/** A user calling this fleet's task-api; `id` to be one that already calls another fleet. */
+export async function newUser(
+  fleet: Fleet,
+  prefix = 'user',
+  id = `${prefix}-${crypto.randomUUID()}`,
+): Promise<User> {
   const token = await signDevToken(id, FLEET_JWT_SECRET);
   return {
     id,

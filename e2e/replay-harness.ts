@@ -19,6 +19,7 @@ export function runReplay(fleet: Fleet, args: string[]) {
           DATABASE_URL: fleet.database.url,
           DAPR_HTTP_PORT: String(sidecar.httpPort),
           DAPR_API_TOKEN: FLEET_DAPR_API_TOKEN,
+          TOPIC_NAMESPACE: fleet.topicNamespace,
         },
       },
       (error, stdout, stderr) =>

@@ -3,11 +3,15 @@
 // that is built, with its own daprd, as the dapr CLI would. Every line is prefixed with its
 // process's name. "taskflow is ready" is printed once every service answers /readyz and every
 // sidecar /v1.0/healthz; Ctrl-C (or SIGTERM) stops them gracefully, services before sidecars. BROKER=kafka swaps the pub/sub component folder.
-import { existsSync, readFileSync } from 'node:fs';
+// The fleet runs in the topic namespace `dev` (dev.tasks.events, consumer groups dev-<app id>):
+// the sidecars load a copy of the resources renamed so, and the services get TOPIC_NAMESPACE.
+// Test fleets on the same broker have namespaces of their own, so neither sees the other's events.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { signDevToken } from '@taskflow/service-kit';
+import { renderResources } from '@taskflow/testkit';
 import { DEV_JWT_SECRET } from './dev-secret.ts';
 import { waitUntilReady, type Probe } from './dev/readiness.ts';
 import { Supervisor, type Tier } from './dev/supervisor.ts';
@@ -34,11 +38,18 @@ const daprd = process.env.DAPRD;
 const databaseUrl = process.env.DATABASE_URL;
 if (!daprd || !databaseUrl) throw new Error('dev.ts: run it through scripts/dev.sh');
 
-const resources = runFile.common.resourcesPaths.map((path) =>
-  resolve(dirname(runFilePath), path.replace('pubsub-redis', `pubsub-${broker}`)),
+const TOPIC_NAMESPACE = 'dev';
+const rendered = renderResources(
+  runFile.common.resourcesPaths.map((path) =>
+    resolve(dirname(runFilePath), path.replace('pubsub-redis', `pubsub-${broker}`)),
+  ),
+  { namespace: TOPIC_NAMESPACE },
 );
+process.on('exit', () => rmSync(rendered.dir, { recursive: true, force: true }));
+const resources = rendered.paths;
 const shared = {
   ...runFile.common.env,
+  TOPIC_NAMESPACE,
   DATABASE_URL: databaseUrl,
   AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET ?? DEV_JWT_SECRET,
   ENVIRONMENT: 'local',

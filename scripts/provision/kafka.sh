@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Single-node KRaft Kafka for tests: kafka.sh [start|stop [--kill]|status|prune].
+# Single-node KRaft Kafka for tests:
+# kafka.sh [start|stop [--kill]|status|prune|delete-namespace <namespace>].
 # start prints the bootstrap address on stdout; status exits 0 iff a broker answers there.
-# prune deletes the topics test runs left behind (start does it too, when it starts the broker).
+# prune deletes the topics test runs left behind (start does it too, when it starts the broker);
+# delete-namespace deletes the topics of one fleet's TOPIC_NAMESPACE (`<namespace>.*`).
 # The jars come from Maven Central (kafka/pom.xml), not the Apache tarball site,
 # which is unreachable here; they are fetched once per version into the cache.
 PROVISION_NAME=kafka
@@ -119,9 +121,10 @@ wait_ready() {
   answers || { tail -n 30 "$LOG" >&2; die "port open but no Kafka ApiVersions answer (log: $LOG)"; }
 }
 
-# Integration tests publish to topics of their own run (packages/dapr/test: `<run>.bulk`,
-# `<run>-tasks.events`, ...), whose 12-character run id begins with the run's start time in
-# milliseconds, base 36. Nothing deletes them when a run ends: every run added about 36
+# Tests publish to topics of their own run (packages/dapr/test: `<run>.bulk`, ...; every test
+# fleet's namespace: `<run>.tasks.events`, ...), whose 12-character run id begins with the run's
+# start time in milliseconds, base 36. A fleet deletes its own at stop (delete_namespace below),
+# but nothing deletes those of a run that died, or packages/dapr's: every run added about 36
 # partitions (at 6 per topic, as it was), and the broker's data had grown to 1,873 partition
 # directories (1.8 GB). Those over 3 hours old are deleted; no run lasts that long. `start` prunes at most once an hour:
 # tests that kill and restart the broker should not wait for a JVM that lists topics.
@@ -141,6 +144,19 @@ prune() {
   say "deleting ${#stale[@]} topics that test runs left behind (over 3 hours old)"
   kjava org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADDR" --delete \
     --topic "$(IFS='|'; echo "${stale[*]}")" >&2 || say "could not delete them; continuing"
+}
+
+# A test fleet's namespace (packages/testkit's startFleet: TOPIC_NAMESPACE, a run id as above),
+# deleted when the fleet stops: its topics `<namespace>.tasks.events`, ... and their dead-letter
+# topics. Its consumer groups go with them: the broker drops the offsets of deleted topics, and a
+# group left with none.
+delete_namespace() {
+  local namespace=${1:-}
+  [[ $namespace =~ ^[a-zA-Z0-9._-]+$ ]] || die "usage: $0 delete-namespace <namespace>"
+  # A dead broker would keep the admin client retrying for a minute; prune gets them later.
+  answers || { say "no broker answers on $ADDR; nothing deleted"; return 0; }
+  kjava org.apache.kafka.tools.TopicCommand --bootstrap-server "$ADDR" --delete --if-exists \
+    --topic "${namespace//./\\.}\\..*" >&2
 }
 
 start() {
@@ -217,5 +233,6 @@ status() {
 case "${1:-start}" in
   start | status | prune) "${1:-start}" ;;
   stop) stop "${2:-}" ;;
-  *) die "usage: $0 [start|stop [--kill]|status|prune]" ;;
+  delete-namespace) delete_namespace "${2:-}" ;;
+  *) die "usage: $0 [start|stop [--kill]|status|prune|delete-namespace <namespace>]" ;;
 esac

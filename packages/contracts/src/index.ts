@@ -9,3 +9,4 @@ export * from './tasks.ts';
 export * from './reminders.ts';
 export * from './ws.ts';
 export * from './time-zones.ts';
+export * from './topic-names.ts';

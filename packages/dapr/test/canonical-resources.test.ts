@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import { TOPICS, topicName } from '@taskflow/contracts';
 import {
   createTestDatabase,
   findDaprd,
   freePort,
+  renderResources,
+  type ResourceChanges,
   startDaprd,
   startProcess,
   type Daprd,
@@ -32,9 +34,10 @@ import {
 } from './harness.ts';
 
 // The project's own dapr/ resources, loaded by real daprd sidecars. Copies are used with only
-// addresses and names changed: the broker address (a private Redis), the topics (this run's,
-// so nobody else's consumers see test events) and, on the shared Kafka, the shared consumer
-// groups (so no other run's group is joined). Everything else is the file as committed.
+// addresses and names changed (testkit's renderResources): the broker address (a private Redis),
+// and the run's topic namespace on the topics (so nobody else's consumers see test events) and
+// consumer groups (so no other run's group is joined on the shared Kafka). Everything else is
+// the file as committed.
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const DAPR_DIR = join(REPO, 'dapr');
 const COMPONENTS = join(DAPR_DIR, 'components');
@@ -209,18 +212,13 @@ describe('dapr/ resources as files', () => {
   });
 });
 
-/** A copy of some dapr/components folders with `rewrite` applied to every file. */
-function copyOf(folders: string[], rewrite: (text: string) => string) {
-  const root = mkdtempSync(join(tmpdir(), 'taskflow-canonical-'));
-  const paths = folders.map((folder) => {
-    const target = join(root, folder);
-    cpSync(join(COMPONENTS, folder), target, { recursive: true });
-    for (const file of readdirSync(target)) {
-      writeFileSync(join(target, file), rewrite(readFileSync(join(target, file), 'utf8')));
-    }
-    return target;
-  });
-  return { paths, remove: () => rmSync(root, { recursive: true, force: true }) };
+/** A copy of some dapr/components folders, changed by testkit's renderResources. */
+function copyOf(folders: string[], changes: ResourceChanges) {
+  const { dir, paths } = renderResources(
+    folders.map((folder) => join(COMPONENTS, folder)),
+    changes,
+  );
+  return { paths, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 const EventData = z.object({ id: z.string(), kind: z.string() });
@@ -293,8 +291,8 @@ const ids = (list: EventData[]) => list.map((e) => e.id);
 for (const broker of ['redis', 'kafka'] as const) {
   describe(`dapr/components: common + state-redis + pubsub-${broker}, live`, () => {
     const run = runId();
-    const tasks = `${run}-tasks.events`;
-    const reminders = `${run}-reminders.events`;
+    const tasks = topicName(TOPICS.tasks, run);
+    const reminders = topicName(TOPICS.reminders, run);
     let redis: PrivateRedis;
     let copy: { paths: string[]; remove(): void };
     const services: Record<string, Service> = {};
@@ -331,12 +329,10 @@ for (const broker of ['redis', 'kafka'] as const) {
         );
       }
       redis = await startRedis();
-      copy = copyOf(['common', 'state-redis', `pubsub-${broker}`], (text) =>
-        text
-          .replaceAll('127.0.0.1:6379', redis.host)
-          .replace(/\b(tasks|reminders)\.events\b/g, `${run}-$1.events`)
-          .replaceAll('value: "{appID}"\n', `value: "{appID}-${run}"\n`),
-      );
+      copy = copyOf(['common', 'state-redis', `pubsub-${broker}`], {
+        namespace: run,
+        addresses: { redis: redis.host },
+      });
       const started = await Promise.all([
         startService('task-api', copy.paths),
         startService('scheduler', copy.paths),
@@ -543,7 +539,7 @@ describe('dapr/components/state-postgres, live', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    copy = copyOf(['state-postgres'], (text) => text);
+    copy = copyOf(['state-postgres'], { namespace: '' });
     daprd = await startDaprd({
       appId: 'task-api',
       resourcesPaths: copy.paths,
@@ -625,7 +621,7 @@ describe('dapr/components/pubsub-redpanda-cloud, as far as it goes without Redpa
   it('resolves the SASL credentials from the secret store and dials with TLS', async () => {
     // The local Kafka speaks plaintext, so a TLS client must fail the handshake: the component
     // got as far as connecting, with its metadata (authType, SHA-256, secrets) accepted.
-    const copy = copyOf(['common', 'state-redis', 'pubsub-redpanda-cloud'], (text) => text);
+    const copy = copyOf(['common', 'state-redis', 'pubsub-redpanda-cloud'], { namespace: '' });
     const port = await freePort();
     const child = startProcess({
       name: 'daprd redpanda-cloud',

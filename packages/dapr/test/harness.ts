@@ -14,7 +14,7 @@ import {
 } from '../src/index.ts';
 
 /** A short id for this test run: topics, groups and keys are unique per run. */
-export const runId = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export { runId } from '@taskflow/testkit';
 
 /** Polls until `check` returns something, or fails with `what` and whatever `context` says. */
 export interface EventuallyOptions {

@@ -1,3 +1,4 @@
+import { topicName } from '@taskflow/contracts';
 import type { DaprClient } from '@taskflow/dapr';
 import type { EventPublisher } from './publisher.ts';
 
@@ -7,17 +8,19 @@ import type { EventPublisher } from './publisher.ts';
  * so a user's events stay in one Kafka partition (other brokers ignore it). The CloudEvents are built
  * here with `source` (the app id), so daprd passes them through instead of wrapping each one, and
  * an event's trace is its correlation id: everything one user action caused is one trace.
+ * `namespace` (TOPIC_NAMESPACE) names the broker topic: `dev` publishes to `dev.tasks.events`.
  */
 export function daprPublisher(
   dapr: Pick<DaprClient, 'publishBulk'>,
   pubsub: string,
   source: string,
+  namespace: string,
 ): EventPublisher {
   return {
     async publishBatch(topic, events) {
       const { failedEntryIds } = await dapr.publishBulk(
         pubsub,
-        topic,
+        topicName(topic, namespace),
         events.map((event) => ({
           entryId: event.eventId,
           eventJson: event.envelopeJson,

@@ -13,6 +13,7 @@ export interface EventWriterConfig {
   DAPR_HTTP_PORT: number;
   DAPR_API_TOKEN?: string | undefined;
   PUBSUB_NAME: string;
+  TOPIC_NAMESPACE: string;
 }
 
 export interface EventWriter {
@@ -45,7 +46,7 @@ export function startEventWriter(service: string, config: EventWriterConfig): Ev
   });
   const relay = startRelay({
     database,
-    publisher: daprPublisher(dapr, config.PUBSUB_NAME, service),
+    publisher: daprPublisher(dapr, config.PUBSUB_NAME, service, config.TOPIC_NAMESPACE),
     logger,
     registry,
   });

@@ -18,7 +18,8 @@ export const USAGE = `Usage:
       --resume-file  where the last seq done is kept; run again with it to continue
       --dry-run      count what would be sent, send nothing
       Environment: DATABASE_URL, DAPR_HTTP_PORT (3500), DAPR_API_TOKEN, PUBSUB_NAME
-      (taskflow-pubsub). Exit 0: done; 1: the broker kept refusing (resume later); 130: stopped.
+      (taskflow-pubsub), TOPIC_NAMESPACE (empty; the fleet's, e.g. dev for dev.tasks.events).
+      Exit 0: done; 1: the broker kept refusing (resume later); 130: stopped.
 
   Exit 2: bad arguments or environment; 3: could not run (database or sidecar unreachable, or
   an unexpected error, printed).`;

@@ -1,3 +1,4 @@
+import { TopicNamespace } from '@taskflow/contracts';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
@@ -20,6 +21,8 @@ const DaprEnv = DatabaseEnv.extend({
   DAPR_HTTP_PORT: port.default(3500),
   DAPR_API_TOKEN: z.string().min(1).optional(),
   PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
+  /** The fleet's topic namespace: republished events go where its relays publish. */
+  TOPIC_NAMESPACE: TopicNamespace.default(''),
 });
 
 export type DatabaseEnv = z.infer<typeof DatabaseEnv>;

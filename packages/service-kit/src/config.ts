@@ -1,3 +1,4 @@
+import { TopicNamespace } from '@taskflow/contracts';
 import { z } from 'zod';
 import { corsAllowedOrigins } from './cors.ts';
 
@@ -48,6 +49,15 @@ export const env = {
   postgresUrl: z
     .string({ error: 'is required' })
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL'),
+  /**
+   * Where a service's outbox relay publishes: the pub/sub component (PUBSUB_NAME), and the
+   * namespace of the topics on it (TOPIC_NAMESPACE, `topicName` of @taskflow/contracts; empty,
+   * the default, is the seed's names; the dev fleet sets `dev`, each test fleet its own).
+   */
+  publishing: {
+    PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
+    TOPIC_NAMESPACE: TopicNamespace.default(''),
+  },
   /** CORS_ALLOWED_ORIGINS: the pages on other origins allowed to call (cors.ts says how). */
   corsAllowedOrigins,
   /**

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { startDaprd, type Daprd } from './daprd.ts';
 import { freePort } from './ports.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
+import { renderResources } from './resources.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -24,6 +25,14 @@ export function brokerOfRun(): Broker {
   }
   return broker;
 }
+
+/**
+ * A name unique to this run: its start in milliseconds, base 36 (8 characters until 2059), and 4
+ * random ones. Topics that begin with one are a test run's: scripts/provision/kafka.sh prunes
+ * those over 3 hours old.
+ */
+export const runId = () =>
+  `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
 
 export const FLEET_JWT_SECRET = 'fleet-test-secret-of-at-least-32-chars!';
 
@@ -59,6 +68,12 @@ export interface BrokerControl {
 
 export interface Fleet {
   broker: Broker;
+  /**
+   * The fleet's TOPIC_NAMESPACE, a runId: its topics are `<namespace>.tasks.events`, ...
+   * (`topicName` of @taskflow/contracts), its consumer groups `<namespace>-{appID}`, so no
+   * other fleet on the same broker sees its events. On Kafka its topics are deleted at stop.
+   */
+  topicNamespace: string;
   database: TestDatabase;
   replicas: Record<ServiceName, Replica[]>;
   /** task-api's base URL (first replica). */
@@ -95,8 +110,8 @@ export const FLEET_DAPR_API_TOKEN = 'fleet-dapr-token';
 
 /**
  * Starts, for one test file: a fresh database, a broker (a Redis of its own, or the shared local
- * Kafka), and each service from its built `dist/` with its own daprd, all loading the
- * project's real dapr/ resources. Nothing is mocked.
+ * Kafka, on topics of the fleet's own namespace), and each service from its built `dist/` with
+ * its own daprd, all loading the project's real dapr/ resources. Nothing is mocked.
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -111,8 +126,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     cleanups.push(() => redis.process.stop({ timeoutMs: 2000 }));
     processes.push({ name: redis.process.name, logs: () => redis.process.logs() });
     const kafka = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-    const resources = renderResources(options.broker, { redis: `127.0.0.1:${redis.port}`, kafka });
+    const topicNamespace = runId();
+    // Pushed before any sidecar starts, so it runs after they all stopped. A failed delete is
+    // left to kafka.sh's prune of old run ids.
+    if (options.broker === 'kafka') cleanups.push(() => deleteKafkaNamespace(topicNamespace));
+    const rendered = renderResources(
+      ['common', 'state-redis', `pubsub-${options.broker}`].map((folder) =>
+        join(repo, 'dapr', 'components', folder),
+      ),
+      { namespace: topicNamespace, addresses: { redis: `127.0.0.1:${redis.port}`, kafka } },
+    );
+    const resources = { ...rendered, config: join(repo, 'dapr', 'config.yaml') };
     cleanups.push(async () => rmSync(resources.dir, { recursive: true, force: true }));
+    const env = { TOPIC_NAMESPACE: topicNamespace, ...options.env };
 
     const replicas = {
       'task-api': [],
@@ -121,7 +147,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       'reminder-worker': [],
     } as Record<ServiceName, Replica[]>;
     const addReplica = async (name: ServiceName, index: number) => {
-      const replica = await startReplica(name, index, database.url, resources, options.env ?? {});
+      const replica = await startReplica(name, index, database.url, resources, env);
       replicas[name].push(replica);
       // Live views: a restarted process or sidecar shows its new log, not its first life's.
       processes.push(
@@ -143,8 +169,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     for (const list of Object.values(replicas)) list.sort((a, b) => a.index - b.index);
 
     const logs = () => processes.map((p) => `----- ${p.name} -----\n${p.logs()}`).join('\n');
+    let stopped: Promise<void> | undefined;
     return {
       broker: options.broker,
+      topicNamespace,
       database,
       replicas,
       api: replicas['task-api'][0]?.url ?? '',
@@ -153,8 +181,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       addReplica: (name) => addReplica(name, replicas[name].length),
       logs,
       members: () => members.map((member) => member()),
-      async stop() {
-        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      // Once: a test may stop a fleet early, and its file's afterAll stops it again.
+      stop() {
+        stopped ??= (async () => {
+          for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+        })();
+        return stopped;
       },
     };
   } catch (error) {
@@ -249,28 +281,6 @@ interface Resources {
 }
 
 /**
- * The project's dapr/ resources, copied for this fleet with its broker addresses: the same
- * component YAML that operators run, with only host:port swapped in.
- */
-function renderResources(broker: Broker, addresses: { redis: string; kafka: string }): Resources {
-  const dir = mkdtempSync(join(tmpdir(), 'taskflow-dapr-'));
-  const paths: string[] = [];
-  for (const folder of ['common', 'state-redis', `pubsub-${broker}`]) {
-    const target = join(dir, folder);
-    cpSync(join(repo, 'dapr', 'components', folder), target, { recursive: true });
-    for (const file of readdirSync(target)) {
-      const path = join(target, file);
-      const text = readFileSync(path, 'utf8')
-        .replaceAll('127.0.0.1:6379', addresses.redis)
-        .replaceAll('127.0.0.1:9092', addresses.kafka);
-      writeFileSync(path, text);
-    }
-    paths.push(target);
-  }
-  return { dir, paths, config: join(repo, 'dapr', 'config.yaml') };
-}
-
-/**
  * A Redis of this fleet's own: killing it hurts no other test. It persists as production Redis
  * must (docs/architecture.md, "Broker crashes"): an append-only file in a directory of its own,
  * so a SIGKILLed broker comes back with its streams and consumer groups.
@@ -328,15 +338,21 @@ async function startRedis(): Promise<{
  */
 const REDIS_PERSISTENCE = ['--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec'];
 
+const kafkaScript = join(repo, 'scripts', 'provision', 'kafka.sh');
+
+/** The shared local Kafka's topics of one fleet's namespace, deleted (kafka.sh delete-namespace). */
+async function deleteKafkaNamespace(namespace: string): Promise<void> {
+  await run('bash', [kafkaScript, 'delete-namespace', namespace], { timeout: 60_000 });
+}
+
 /** The shared local Kafka, through its provisioning script (scripts/provision/kafka.sh). */
 function kafkaControl(): BrokerControl {
-  const script = join(repo, 'scripts', 'provision', 'kafka.sh');
   return {
     async kill() {
-      await run('bash', [script, 'stop', '--kill']);
+      await run('bash', [kafkaScript, 'stop', '--kill']);
     },
     async start() {
-      await run('bash', [script, 'start'], { timeout: 120_000 });
+      await run('bash', [kafkaScript, 'start'], { timeout: 120_000 });
     },
   };
 }

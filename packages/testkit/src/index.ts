@@ -6,3 +6,4 @@ export * from './processes.ts';
 export * from './fleet.ts';
 export * from './outage.ts';
 export * from './log-census.ts';
+export * from './resources.ts';

@@ -10,6 +10,7 @@ describe('scheduler config', () => {
       PORT: 8010,
       DAPR_HTTP_PORT: 3500,
       PUBSUB_NAME: 'taskflow-pubsub',
+      TOPIC_NAMESPACE: '',
       LOG_LEVEL: 'info',
       SPAWN_BATCH_SIZE: 500,
       TICK_BUDGET_MS: 5000,
@@ -25,6 +26,13 @@ describe('scheduler config', () => {
     expect(attempt).toThrow(/PORT: must be a whole number from 1 to 65535/);
     expect(attempt).toThrow(/SPAWN_BATCH_SIZE/);
     expect(attempt).toThrow(/LOG_LEVEL/);
+  });
+
+  it('takes a topic namespace of Kafka topic characters, and refuses others', () => {
+    expect(loadSchedulerConfig({ ...minimal, TOPIC_NAMESPACE: 'dev' }).TOPIC_NAMESPACE).toBe('dev');
+    expect(() => loadSchedulerConfig({ ...minimal, TOPIC_NAMESPACE: 'dev/x' })).toThrow(
+      /TOPIC_NAMESPACE: may hold only letters, digits, "\.", "_" and "-"/,
+    );
   });
 
   it('refuses a database URL that is not postgres://', () => {

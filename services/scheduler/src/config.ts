@@ -10,7 +10,7 @@ const schema = z.object({
   DAPR_HTTP_PORT: env.port(3500),
   DAPR_API_TOKEN: z.string().min(1).optional(),
   APP_API_TOKEN: z.string().min(1).optional(),
-  PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
+  ...env.publishing,
   /**
    * Series claimed and spawned per transaction. Bounds the time rows stay locked and what a
    * killed scheduler rolls back; each spawn writes 3 events of 10 parameters, and Postgres

@@ -10,7 +10,7 @@ const schema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
     DAPR_HTTP_PORT: env.port(3500),
     DAPR_API_TOKEN: z.string().min(1).optional(),
-    PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
+    ...env.publishing,
     CORS_ALLOWED_ORIGINS: env.corsAllowedOrigins,
     TRUST_PROXY: env.trustProxy,
     ...env.rateLimit({ user: 3000, address: 12_000, windowSeconds: 60 }),

@@ -166,7 +166,7 @@ async function sidecarPublisher(config: ReturnType<typeof daprEnv>): Promise<Eve
   }
   // The CloudEvents' `source`: republished events come from this tool, not from the service that
   // first published them.
-  return daprPublisher(dapr, config.PUBSUB_NAME, 'taskflow-replay');
+  return daprPublisher(dapr, config.PUBSUB_NAME, 'taskflow-replay', config.TOPIC_NAMESPACE);
 }
 
 function howToContinue(command: RepublishCommand, state: ResumeState): string {
