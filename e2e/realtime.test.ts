@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DAPR_API_TOKEN } from '@taskflow/testkit';
-import { makeEvent, TOPICS, type EventEnvelope } from '@taskflow/contracts';
+import { makeEvent, topicName, TOPICS, type EventEnvelope } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
 import {
   fleetForFile,
@@ -220,7 +220,7 @@ async function publish(events: EventEnvelope[], topic: string): Promise<void> {
   const sidecar = fleet.replicas['task-api'][0]!.daprd;
   const dapr = createDaprClient({ httpPort: sidecar.httpPort, apiToken: FLEET_DAPR_API_TOKEN });
   for (const event of events) {
-    await dapr.publish('taskflow-pubsub', topic, event, {
+    await dapr.publish('taskflow-pubsub', topicName(topic, fleet.topicNamespace), event, {
       metadata: { partitionKey: event.user_id },
     });
   }

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DAPR_API_TOKEN } from '@taskflow/testkit';
-import { makeEvent, TOPICS } from '@taskflow/contracts';
+import { makeEvent, topicName, TOPICS } from '@taskflow/contracts';
 import { createDaprClient } from '@taskflow/dapr';
 import { fleetForFile, printLogsOnFailure, waitUntilDelivering } from '../harness.ts';
 import { restClient } from '../realtime-clients.ts';
@@ -103,9 +103,14 @@ describe('the web page in Chromium', () => {
       },
       { userId: alice.id, correlationId: reminder },
     );
-    await dapr.publish('taskflow-pubsub', TOPICS.reminders, event, {
-      metadata: { partitionKey: alice.id },
-    });
+    await dapr.publish(
+      'taskflow-pubsub',
+      topicName(TOPICS.reminders, fleet.topicNamespace),
+      event,
+      {
+        metadata: { partitionKey: alice.id },
+      },
+    );
     const toast = tab1.locator('.toast-reminder', { hasText: task!.title });
     await toast.waitFor({ timeout: 5_000 });
     await screenshot(tab1, 'reminder-toast');

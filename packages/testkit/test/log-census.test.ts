@@ -18,10 +18,16 @@ describe('log census', () => {
          }, 300);`,
       ],
     });
+    // stdout and stderr are two pipes: under load `done` can come in before the last stdout
+    // lines and leave the ring of logs() behind them, so wait for both by every line.
+    const seen = new Set<string>();
+    child.onLine((line) => {
+      if (line === 'done' || line === 'tock 1499') seen.add(line);
+    });
     try {
       await until(() => child.logs().includes('ready'));
       const census = startLogCensus([{ name: 'printer', kind: 'service', process: child }]);
-      await until(() => child.logs().includes('done'));
+      await until(() => seen.size === 2);
       const report = census.stop();
       await child.exited;
 
