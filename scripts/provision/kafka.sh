@@ -179,7 +179,6 @@ wait_ready() {
   port_open || die "port $PORT not open after 90 s (log: $LOG)"
   for ((i = 0; i < 100; i++)); do answers && break; sleep 0.1; done
   answers || { tail -n 30 "$LOG" >&2; die "port open but no Kafka ApiVersions answer (log: $LOG)"; }
-  wait_port 127.0.0.1 "$SASL_PORT" 10 || die "the SASL_SSL listener $SASL_ADDR did not open (log: $LOG)"
 }
 
 # Tests publish to topics of their own run (packages/dapr/test: `<run>.bulk`, ...; every test
@@ -264,6 +263,7 @@ start() {
   pid=$!
   echo "$pid" >"$PIDFILE"
   wait_ready "$pid"
+  wait_port 127.0.0.1 "$SASL_PORT" 10 || die "the SASL_SSL listener $SASL_ADDR did not open (log: $LOG)"
   say "running (pid $pid); log $LOG"
   ensure_scram
   [ -n "$(find "$ROOT/.pruned" -mmin -60 2>/dev/null)" ] || prune
