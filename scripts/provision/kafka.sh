@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Single-node KRaft Kafka for tests:
-# kafka.sh [start|stop [--kill]|status|prune|delete-namespace <namespace>].
-# start prints the bootstrap address on stdout; status exits 0 iff a broker answers there.
+# kafka.sh [start|stop [--kill]|status|prune|delete-namespace <namespace>|sasl].
+# start prints the PLAINTEXT bootstrap address on stdout; status exits 0 iff a broker answers there.
 # prune deletes the topics test runs left behind (start does it too, when it starts the broker);
 # delete-namespace deletes the topics of one fleet's TOPIC_NAMESPACE (`<namespace>.*`).
+# sasl prints the SASL_SSL listener's address, CA file, username and password, tab-separated.
+# Besides PLAINTEXT (every test), the broker has a SASL_SSL listener (SCRAM-SHA-256/512, PLAIN)
+# with a self-signed CA, as Redpanda Cloud has SASL over TLS: packages/kafka's tests use it.
 # The jars come from Maven Central (kafka/pom.xml), not the Apache tarball site,
 # which is unreachable here; they are fetched once per version into the cache.
 PROVISION_NAME=kafka
@@ -13,6 +16,7 @@ PROVISION_NAME=kafka
 VERSION="${KAFKA_VERSION:-3.9.1}"
 PORT="${KAFKA_PORT:-9092}"
 CPORT="${KAFKA_CONTROLLER_PORT:-9093}"
+SASL_PORT="${KAFKA_SASL_SSL_PORT:-9094}"
 ROOT="$TASKFLOW_CACHE/kafka"
 LIBS="$ROOT/$VERSION/libs"
 DATA="$ROOT/data"
@@ -22,6 +26,13 @@ POM="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kafka/pom.xml"
 # Fixed so that a formatted data dir always matches the config we write.
 CLUSTER_ID=A7bPq3-dS9We33NZSDuqEg
 ADDR="127.0.0.1:$PORT"
+SASL_ADDR="127.0.0.1:$SASL_PORT"
+TLS="$ROOT/tls"
+# A test broker's credentials, not secrets: the listener is on 127.0.0.1 only, and tests must
+# know them. One user for all three mechanisms; the keystore password guards nothing either.
+SASL_USER=taskflow-test
+SASL_PASSWORD=taskflow-test-password
+STORE_PASSWORD=taskflow-test-keystore
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 # kill -0 also succeeds on a zombie, which a non-reaping init may leave behind.
@@ -60,16 +71,65 @@ ensure_libs() {
   echo "$sum" >"$stamp"
 }
 
+# A CA and a broker certificate signed by it (for 127.0.0.1 and localhost), made once with
+# keytool, which comes with the Java that runs the broker. Clients trust ca.pem; the broker
+# serves broker.p12, which holds its key and the chain up to the CA.
+ensure_tls() {
+  [ -f "$TLS/ca.pem" ] && [ -f "$TLS/broker.p12" ] && return 0
+  command -v keytool >/dev/null || apt_ensure default-jre-headless
+  say "making a test CA and broker certificate in $TLS (once)"
+  local tmp="$TLS.tmp" kt=(keytool -storetype PKCS12 -storepass "$STORE_PASSWORD" -noprompt)
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  {
+    "${kt[@]}" -genkeypair -keystore "$tmp/ca.p12" -alias ca -keyalg RSA -keysize 2048 \
+      -validity 3650 -dname "CN=taskflow test CA" -ext bc:c=ca:true -ext ku:c=keyCertSign,cRLSign &&
+      "${kt[@]}" -exportcert -keystore "$tmp/ca.p12" -alias ca -rfc -file "$tmp/ca.pem" &&
+      "${kt[@]}" -genkeypair -keystore "$tmp/broker.p12" -alias broker -keyalg RSA -keysize 2048 \
+        -validity 3650 -dname "CN=127.0.0.1" &&
+      "${kt[@]}" -certreq -keystore "$tmp/broker.p12" -alias broker -file "$tmp/broker.csr" &&
+      "${kt[@]}" -gencert -keystore "$tmp/ca.p12" -alias ca -infile "$tmp/broker.csr" -rfc \
+        -outfile "$tmp/broker.pem" -validity 3650 -ext san=ip:127.0.0.1,dns:localhost -ext eku=serverAuth &&
+      "${kt[@]}" -importcert -keystore "$tmp/broker.p12" -alias ca -file "$tmp/ca.pem" &&
+      "${kt[@]}" -importcert -keystore "$tmp/broker.p12" -alias broker -file "$tmp/broker.pem"
+  } >"$ROOT/keytool.log" 2>&1 || { cat "$ROOT/keytool.log" >&2; die "keytool could not make the test certificates"; }
+  rm -f "$tmp/broker.csr" "$tmp/ca.p12" # the CA's key: nothing is signed with it again
+  rm -rf "$TLS" && mv "$tmp" "$TLS"
+}
+
+# SCRAM credentials live in the cluster's metadata, not in a file: added through the
+# PLAINTEXT listener once per data directory (a stamp in it: a reformatted one gets them again).
+ensure_scram() {
+  local stamp="$DATA/.scram-$SASL_USER"
+  [ -f "$stamp" ] && return 0
+  local mechanism
+  # One mechanism per call: the broker refuses to alter a user's credentials twice in a request.
+  for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+    say "adding $mechanism credentials for $SASL_USER"
+    kjava kafka.admin.ConfigCommand --bootstrap-server "$ADDR" --alter --entity-type users \
+      --entity-name "$SASL_USER" --add-config "$mechanism=[password=$SASL_PASSWORD]" >&2 ||
+      die "could not add the $mechanism credentials of $SASL_USER"
+  done
+  touch "$stamp"
+}
+
 write_config() {
-  cat >"$ROOT/server.properties" <<EOF
+  cat >"$1" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CPORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CPORT,SASL_SSL://127.0.0.1:$SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT,SASL_SSL://127.0.0.1:$SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS/broker.p12
+ssl.keystore.password=$STORE_PASSWORD
+ssl.key.password=$STORE_PASSWORD
 log.dirs=$DATA
 # Three partitions: enough for the two or three replicas of a shared consumer that a machine
 # runs. Each partition costs a fan-out consumer (every ws-notifier) one bulk delivery per window:
@@ -117,7 +177,7 @@ wait_ready() {
     sleep 0.1
   done
   port_open || die "port $PORT not open after 90 s (log: $LOG)"
-  for ((i = 0; i < 100; i++)); do answers && return 0; sleep 0.1; done
+  for ((i = 0; i < 100; i++)); do answers && break; sleep 0.1; done
   answers || { tail -n 30 "$LOG" >&2; die "port open but no Kafka ApiVersions answer (log: $LOG)"; }
 }
 
@@ -161,28 +221,37 @@ delete_namespace() {
 
 start() {
   local pid
-  if pid=$(our_pid); then
-    if answers; then say "already running on $ADDR (pid $pid)"; echo "$ADDR"; return 0; fi
-    say "pid $pid is still starting; waiting"
-    wait_ready "$pid"; say "running on $ADDR"; echo "$ADDR"; return 0
-  fi
   mkdir -p "$ROOT" "$DATA"
+  write_config "$ROOT/server.properties.next"
+  if pid=$(our_pid); then
+    if ! answers; then say "pid $pid is still starting; waiting"; wait_ready "$pid"; fi
+    if cmp -s "$ROOT/server.properties.next" "$ROOT/server.properties"; then
+      say "already running on $ADDR (pid $pid)"
+      ensure_scram
+      echo "$ADDR"; return 0
+    fi
+    # The broker reads its config only when it starts: one started by an older kafka.sh (without
+    # the SASL_SSL listener, say) is restarted once, and from then on the files match.
+    say "pid $pid runs with another server.properties than this script writes; restarting it once"
+    stop
+  fi
   ensure_libs
+  ensure_tls
   local i
   for ((i = 0; i < 30; i++)); do port_open || break; sleep 0.1; done # a just-killed broker may still hold it
   if port_open; then
     answers || die "port $PORT is taken by something that is not a Kafka broker"
-    say "a broker we did not start already answers on $ADDR; using it"
+    say "a broker we did not start already answers on $ADDR; using it (its SASL_SSL listener, if any, is its own)"
     echo "$ADDR"; return 0
   fi
-  write_config
+  mv -f "$ROOT/server.properties.next" "$ROOT/server.properties"
   if [ ! -f "$DATA/meta.properties" ]; then
     say "formatting $DATA (cluster id $CLUSTER_ID)"
     kjava kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$ROOT/server.properties" >&2 ||
       die "storage format failed"
   fi
   [ -f "$LOG" ] && mv -f "$LOG" "$LOG.prev"
-  say "starting Kafka $VERSION (KRaft, broker+controller) on $ADDR, controller 127.0.0.1:$CPORT"
+  say "starting Kafka $VERSION (KRaft, broker+controller) on $ADDR, SASL_SSL $SASL_ADDR, controller 127.0.0.1:$CPORT"
   # setsid: the broker must outlive the shell (and process group) that started it.
   # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several flags
   (
@@ -194,9 +263,17 @@ start() {
   pid=$!
   echo "$pid" >"$PIDFILE"
   wait_ready "$pid"
+  wait_port 127.0.0.1 "$SASL_PORT" 10 || die "the SASL_SSL listener $SASL_ADDR did not open (log: $LOG)"
   say "running (pid $pid); log $LOG"
+  ensure_scram
   [ -n "$(find "$ROOT/.pruned" -mmin -60 2>/dev/null)" ] || prune
   echo "$ADDR"
+}
+
+# The SASL_SSL listener as a client needs it: address, CA file, username, password.
+sasl() {
+  [ -f "$TLS/ca.pem" ] || die "no test CA yet: run $0 start first"
+  printf '%s\t%s\t%s\t%s\n' "$SASL_ADDR" "$TLS/ca.pem" "$SASL_USER" "$SASL_PASSWORD"
 }
 
 stop() {
@@ -231,8 +308,8 @@ status() {
 }
 
 case "${1:-start}" in
-  start | status | prune) "${1:-start}" ;;
+  start | status | prune | sasl) "${1:-start}" ;;
   stop) stop "${2:-}" ;;
   delete-namespace) delete_namespace "${2:-}" ;;
-  *) die "usage: $0 [start|stop [--kill]|status|prune|delete-namespace <namespace>]" ;;
+  *) die "usage: $0 [start|stop [--kill]|status|prune|delete-namespace <namespace>|sasl]" ;;
 esac

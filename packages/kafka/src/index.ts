@@ -1,0 +1,3 @@
+export * from './settings.ts';
+export * from './check.ts';
+export * from './client-options.ts';
