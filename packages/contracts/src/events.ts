@@ -4,6 +4,12 @@ import { Task } from './tasks.ts';
 
 export const TOPICS = { tasks: 'tasks.events', reminders: 'reminders.events' } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+/**
+ * Where every message that cannot be processed goes, whichever topic it came from (its CloudEvent
+ * keeps `topic`, and `deadletterreason` says why). One topic for all: Redpanda Cloud's free tier
+ * allows three, and this makes taskflow's three.
+ */
+export const DEAD_LETTER_TOPIC = 'events.deadletter';
 
 /** The envelope's own schema version (the seed's `version`). */
 export const ENVELOPE_VERSION = 1;

@@ -13,14 +13,8 @@ export {
   type ReplicaBoardOptions,
 } from './client/replica-board.ts';
 export { registerSidecarRoutes, type SidecarRoutesOptions } from './app/sidecar-routes.ts';
-export {
-  deadLetterTopicOf,
-  defineSubscription,
-  type DeliveryContext,
-  type Subscription,
-  type SubscriptionDefinition,
-} from './app/subscriptions.ts';
-export type { DeliveryStatus } from './app/deliveries.ts';
-export type { CronBinding } from './app/bindings.ts';
+export { sidecarDeadLetter } from './app/subscriptions.ts';
+export { daprMessaging, type DaprMessagingOptions } from './messaging.ts';
+export { daprPublisher } from './publisher.ts';
 export { tokensEqual } from './app/token.ts';
 export { startRateLimiter, type RateLimiterSetup } from './rate-limiter.ts';

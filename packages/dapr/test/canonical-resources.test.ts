@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
-import { TOPICS, topicName } from '@taskflow/contracts';
+import { DEAD_LETTER_TOPIC, TOPICS, topicName } from '@taskflow/contracts';
 import {
   createTestDatabase,
   findDaprd,
@@ -16,13 +16,8 @@ import {
   startProcess,
   type Daprd,
 } from '@taskflow/testkit';
-import {
-  createDaprClient,
-  deadLetterTopicOf,
-  defineSubscription,
-  EtagMismatchError,
-  type DaprClient,
-} from '../src/index.ts';
+import { createDaprClient, EtagMismatchError, type DaprClient } from '../src/index.ts';
+import { defineSubscription, type Subscription } from '@taskflow/messaging';
 import {
   canConnect,
   eventually,
@@ -136,7 +131,7 @@ describe('dapr/ resources as files', () => {
         pubsubname: string;
         bulkSubscribe?: { enabled: boolean };
       };
-      expect(spec.deadLetterTopic).toBe(deadLetterTopicOf(spec.topic));
+      expect(spec.deadLetterTopic).toBe(DEAD_LETTER_TOPIC);
       expect(spec.pubsubname).toBe(
         subscription.scopes!.includes('ws-notifier') ? 'taskflow-fanout' : 'taskflow-pubsub',
       );
@@ -247,12 +242,16 @@ async function startService(
     dapr: { publish: (...args) => service.dapr.publish(...args) },
     subscriptions: [
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/events/tasks',
         schema: EventData,
         handler: handler(got.tasks),
         ...skip,
       }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/events/reminders',
         schema: EventData,
         handler: handler(got.reminders),
@@ -260,8 +259,8 @@ async function startService(
       }),
     ],
     bindings: [
-      { route: '/scheduler-tick', handler: () => void service.ticks++ },
-      { route: '/reminder-tick', handler: () => void service.ticks++ },
+      { route: '/scheduler-tick', everyMs: 1000, handler: () => void service.ticks++ },
+      { route: '/reminder-tick', everyMs: 1000, handler: () => void service.ticks++ },
     ],
   });
   service.daprd = await startDaprd({

@@ -6,12 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { createApp, type App } from '@taskflow/service-kit';
 import { freePort, startProcess, type RunningProcess } from '@taskflow/testkit';
-import {
-  registerSidecarRoutes,
-  type CronBinding,
-  type DaprClient,
-  type Subscription,
-} from '../src/index.ts';
+import { registerSidecarRoutes, type DaprClient } from '../src/index.ts';
+import { type Subscription, type Tick } from '@taskflow/messaging';
 
 /** A short id for this test run: topics, groups and keys are unique per run. */
 export { runId } from '@taskflow/testkit';
@@ -154,7 +150,7 @@ export interface TestApp {
 export async function startTestApp(options: {
   dapr: Pick<DaprClient, 'publish'>;
   subscriptions?: Subscription[];
-  bindings?: CronBinding[];
+  bindings?: Tick[];
   appApiToken?: string;
 }): Promise<TestApp> {
   const logs: LogLine[] = [];

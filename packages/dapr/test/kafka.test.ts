@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startDaprd, type Daprd } from '@taskflow/testkit';
-import {
-  createDaprClient,
-  defineSubscription,
-  type DaprClient,
-  type DeliveryStatus,
-} from '../src/index.ts';
+import { createDaprClient, type DaprClient } from '../src/index.ts';
+import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/messaging';
 import {
   canConnect,
   eventually,
@@ -97,21 +93,33 @@ scopes: [kafka-test]
     dapr: { publish: (...args) => dapr.publish(...args) },
     subscriptions: [
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/single',
         schema: Payload,
         handler: (d) => (received.single!.push(d), 'SUCCESS'),
       }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/bulk',
         schema: Payload,
         handler: (d) => (received.bulk!.push(d), 'SUCCESS'),
       }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/retry',
         schema: Payload,
         handler: (d) => (received.retry!.push(d), retryAnswers.shift() ?? 'SUCCESS'),
       }),
-      defineSubscription({ route: '/dlq/single', schema: z.unknown(), handler: () => 'SUCCESS' }),
+      defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
+        route: '/dlq/single',
+        schema: z.unknown(),
+        handler: () => 'SUCCESS',
+      }),
     ],
   });
   daprd = await startDaprd({

@@ -6,12 +6,11 @@ import {
   createDaprClient,
   createReplicaBoard,
   DaprError,
-  defineSubscription,
   EtagMismatchError,
   SidecarUnavailableError,
   type DaprClient,
-  type DeliveryStatus,
 } from '../src/index.ts';
+import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/messaging';
 import {
   eventually,
   resourcesDir,
@@ -170,30 +169,58 @@ scopes: [dapr-test]
   app = await startTestApp({
     dapr: lazy,
     subscriptions: [
-      defineSubscription({ route: '/single', schema: Payload, handler: scripted('single') }),
-      defineSubscription({ route: '/bulk', schema: Payload, handler: scripted('bulk') }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
+        route: '/single',
+        schema: Payload,
+        handler: scripted('single'),
+      }),
+      defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
+        route: '/bulk',
+        schema: Payload,
+        handler: scripted('bulk'),
+      }),
+      defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/retry',
         schema: Payload,
         handler: scripted('retry', ['RETRY', 'RETRY']),
       }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/throw',
         schema: Payload,
         handler: scripted('throw', ['THROW']),
       }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/throwbulk',
         schema: Payload,
         handler: scripted('throwbulk', ['THROW']),
       }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/exhaust',
         schema: Payload,
         handler: scripted('exhaust', Array(20).fill('RETRY')),
       }),
-      defineSubscription({ route: '/drop', schema: Payload, handler: scripted('drop', ['DROP']) }),
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
+        route: '/drop',
+        schema: Payload,
+        handler: scripted('drop', ['DROP']),
+      }),
+      defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/skip',
         schema: Payload,
         handler: scripted('skip'),
@@ -201,6 +228,8 @@ scopes: [dapr-test]
       }),
       ...['single', 'bulk', 'exhaust', 'drop'].map((name) =>
         defineSubscription({
+          topic: 'tasks.events',
+          audience: 'shared',
           route: `/dlq/${name}`,
           schema: z.unknown(),
           handler: () => 'SUCCESS',
@@ -208,8 +237,8 @@ scopes: [dapr-test]
       ),
     ],
     bindings: [
-      { route: '/tick', handler: () => void ticks++ },
-      { route: '/tick-probed', handler: () => void probedTicks++ },
+      { route: '/tick', everyMs: 1000, handler: () => void ticks++ },
+      { route: '/tick-probed', everyMs: 1000, handler: () => void probedTicks++ },
     ],
   });
   daprd = await startDaprd({
@@ -784,12 +813,14 @@ scopes: [token-test]
       appApiToken: 'app-secret',
       subscriptions: [
         defineSubscription({
+          topic: 'tasks.events',
+          audience: 'shared',
           route: '/guarded',
           schema: Payload,
           handler: () => (delivered++, 'SUCCESS'),
         }),
       ],
-      bindings: [{ route: '/tock', handler: () => void tocked++ }],
+      bindings: [{ route: '/tock', everyMs: 1000, handler: () => void tocked++ }],
     });
     const sidecar = await startDaprd({
       appId: 'token-test',

@@ -1,4 +1,3 @@
 export * from './publisher.ts';
 export * from './relay.ts';
-export * from './dapr-publisher.ts';
 export * from './event-writer.ts';

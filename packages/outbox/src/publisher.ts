@@ -1,19 +1,7 @@
 import { topicOf, type EventEnvelope, type EventType, type Topic } from '@taskflow/contracts';
+import type { OutgoingEvent } from '@taskflow/messaging';
 
-/**
- * An event on its way to the broker: its envelope as JSON text, and what routes it. The relay
- * reads the text straight from the outbox (`claimAndMarkPublished`), never parsing the event.
- */
-export interface OutgoingEvent {
-  eventId: string;
-  /** The record key: a user's events stay in one partition. */
-  userId: string;
-  /** The aggregate (task, reminder) it is a version of: its events are published in order. */
-  aggregateId: string;
-  /** The W3C trace the event joins. */
-  correlationId: string;
-  envelopeJson: string;
-}
+export type { EventPublisher, OutgoingEvent } from '@taskflow/messaging';
 
 /** An envelope held as an object (a replay's, say) as an OutgoingEvent. */
 export function outgoingEvent(event: EventEnvelope): OutgoingEvent {
@@ -43,13 +31,4 @@ export function refused<T extends { eventId: string }>(events: T[], failedEventI
   if (failedEventIds.length === 0) return [];
   const failed = new Set(failedEventIds);
   return events.filter((event) => failed.has(event.eventId));
-}
-
-/** Where the relay sends events: the broker, behind the Dapr sidecar in production. */
-export interface EventPublisher {
-  /**
-   * Publishes the events to one topic. Resolves with the ids of the events that did NOT make
-   * it (they stay in the outbox and are retried); rejects when nothing could be published.
-   */
-  publishBatch(topic: Topic, events: OutgoingEvent[]): Promise<{ failedEventIds: string[] }>;
 }

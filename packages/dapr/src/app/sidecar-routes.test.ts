@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { PublishOptions } from '../client/publish.ts';
 import { registerSidecarRoutes } from './sidecar-routes.ts';
-import { defineSubscription } from './subscriptions.ts';
+import { defineSubscription } from '@taskflow/messaging';
 
 // The routes on a bare Fastify (no service-kit): they must parse what daprd sends by themselves.
 // Real daprd deliveries are in test/*.test.ts; these are the edges daprd rarely produces.
@@ -32,6 +32,8 @@ async function build(options: { failPublish?: boolean; token?: string } = {}) {
     appApiToken: options.token,
     subscriptions: [
       defineSubscription({
+        topic: 'tasks.events',
+        audience: 'shared',
         route: '/events/tasks',
         schema: z.object({ n: z.number() }),
         handler: (data) => {
@@ -42,7 +44,7 @@ async function build(options: { failPublish?: boolean; token?: string } = {}) {
         },
       }),
     ],
-    bindings: [{ route: '/tick', handler: async () => void ticks++ }],
+    bindings: [{ route: '/tick', everyMs: 1000, handler: async () => void ticks++ }],
   });
   return { published, handled, ticks: () => ticks };
 }
@@ -179,6 +181,7 @@ describe('cron binding routes', () => {
       bindings: [
         {
           route: '/slow',
+          everyMs: 1000,
           handler: () =>
             new Promise<void>((resolve) => {
               runs++;

@@ -8,17 +8,20 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { DaprClient } from '../client/client.ts';
-import { registerCronBinding, type CronBinding } from './bindings.ts';
-import { registerSubscription, type Subscription } from './subscriptions.ts';
+import type { Subscription, Tick } from '@taskflow/messaging';
+import { registerCronBinding } from './bindings.ts';
+import { registerSubscription, sidecarDeadLetter } from './subscriptions.ts';
 import { requireAppToken } from './token.ts';
 
 export interface SidecarRoutesOptions {
-  /** Publishes invalid messages to their dead-letter topic. */
+  /** Publishes invalid messages to the dead-letter topic. */
   dapr: Pick<DaprClient, 'publish'>;
+  /** TOPIC_NAMESPACE: the dead-letter topic is `<namespace>.events.deadletter`. */
+  topicNamespace?: string;
   /** APP_API_TOKEN: when set, every route here answers 401 unless daprd's token comes with it. */
   appApiToken?: string | undefined;
-  subscriptions?: Subscription[];
-  bindings?: CronBinding[];
+  subscriptions?: readonly Subscription[];
+  bindings?: readonly Tick[];
   /** Largest delivery accepted, in bytes (default 16 MiB: a bulk batch holds up to 100 events). */
   deliveryBodyLimit?: number;
 }
@@ -47,13 +50,9 @@ export async function registerSidecarRoutes<T extends FastifyTypeProvider>(
     if (options.appApiToken) plain.addHook('onRequest', requireAppToken(options.appApiToken));
     plain.get('/dapr/config', async () => ({}));
     plain.get('/dapr/subscribe', async () => []);
+    const deadLetter = sidecarDeadLetter(options.dapr, options.topicNamespace ?? '');
     for (const subscription of options.subscriptions ?? []) {
-      registerSubscription(
-        plain,
-        subscription,
-        options.dapr,
-        options.deliveryBodyLimit ?? 16 << 20,
-      );
+      registerSubscription(plain, subscription, deadLetter, options.deliveryBodyLimit ?? 16 << 20);
     }
     for (const binding of options.bindings ?? []) registerCronBinding(plain, binding);
   });

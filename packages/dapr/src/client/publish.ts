@@ -1,5 +1,5 @@
 import { DaprError } from '../errors.ts';
-import { cloudEventJson } from './cloud-event.ts';
+import { cloudEventJson } from '@taskflow/messaging';
 import {
   callSidecar,
   failureOf,
@@ -24,7 +24,7 @@ export type BulkPublishEntry = {
   /** Unique within the request; failures are reported by it. */
   entryId: string;
   metadata?: Record<string, string>;
-  /** With `cloudEventSource`: the W3C trace the event joins (cloud-event.ts). */
+  /** With `cloudEventSource`: the W3C trace the event joins (@taskflow/messaging's cloud-event.ts). */
   traceId?: string;
   /**
    * Entries with the same key reach the broker in the order given. daprd 1.16 publishes the

@@ -1,6 +1,6 @@
 import { topicName } from '@taskflow/contracts';
-import type { DaprClient } from '@taskflow/dapr';
-import type { EventPublisher } from './publisher.ts';
+import type { EventPublisher } from '@taskflow/messaging';
+import type { DaprClient } from './client/client.ts';
 
 /**
  * Publishes through the Dapr sidecar, one bulk call per batch (one more for each further event

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { describeIssues, isBulkDelivery, publishedBefore, readMessage } from './deliveries.ts';
+import { describeIssues, publishedBefore, readMessage } from './deliveries.ts';
 
 const where = { topic: 'tasks.events', pubsub: 'taskflow-pubsub', fallbackId: 'entry-1' };
 
@@ -95,14 +95,6 @@ describe('publishedBefore', () => {
       { unreadable: string }
     >;
     expect(publishedBefore(message, new Date())).toBe(false);
-  });
-});
-
-describe('isBulkDelivery', () => {
-  it('recognises the bulk envelope by its entries', () => {
-    expect(isBulkDelivery({ entries: [], topic: 't', pubsubname: 'p' })).toBe(true);
-    expect(isBulkDelivery(cloudEvent)).toBe(false);
-    expect(isBulkDelivery(undefined)).toBe(false);
   });
 });
 

@@ -1,10 +1,16 @@
 import { z } from 'zod';
 
-/** What a subscription handler answers for one message; daprd acts on it. */
+/**
+ * What a subscription handler answers for one message; the transport acts on it: SUCCESS
+ * acknowledges, RETRY delivers again (then dead-letters), DROP dead-letters at once.
+ */
 export type DeliveryStatus = 'SUCCESS' | 'RETRY' | 'DROP';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['SUCCESS', 'RETRY', 'DROP'];
 
-/** One message as daprd delivered it, single or as an entry of a bulk delivery. */
+/**
+ * One delivered message, whatever carried it: a daprd delivery (single, or an entry of a bulk
+ * one), a Kafka record, or the in-process bus. On the wire it is always a CloudEvent.
+ */
 export interface DeliveredMessage {
   /** The CloudEvent id (daprd's, or the publisher's for a forwarded CloudEvent). */
   id: string;
@@ -26,33 +32,6 @@ const CloudEvent = z.looseObject({
   data: z.unknown().optional(),
   data_base64: z.string().optional(),
 });
-
-/**
- * What daprd 1.16 POSTs for a bulk subscription (Content-Type: application/json):
- * `{ id, type: "com.dapr.event.sent.bulk", topic, pubsubname, metadata,
- *    entries: [{ entryId, event: <CloudEvent object>, metadata, contentType }] }`.
- * It expects `{ statuses: [{ entryId, status }] }` back; an entry left out is retried.
- */
-export const BulkDelivery = z.object({
-  topic: z.string(),
-  pubsubname: z.string(),
-  entries: z.array(
-    z.object({
-      entryId: z.string(),
-      event: z.unknown(),
-      contentType: z.string().optional(),
-    }),
-  ),
-});
-export type BulkDelivery = z.infer<typeof BulkDelivery>;
-
-export function isBulkDelivery(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    Array.isArray((body as { entries?: unknown }).entries)
-  );
-}
 
 /**
  * Reads one delivered message: a CloudEvent object (the normal case), or the base64 string

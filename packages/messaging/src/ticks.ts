@@ -1,0 +1,56 @@
+/** The logger a tick gets. */
+export interface TickLog {
+  debug(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/**
+ * Periodic work of a service (spawning due occurrences, firing due reminders). Several processes
+ * may tick at once: the database claims (SKIP LOCKED) make that safe, so no tick needs a leader.
+ */
+export interface Tick {
+  /** The Dapr cron binding's route (dapr/components/common/binding-*.yaml), e.g. "/scheduler-tick". */
+  route: string;
+  /** How often without Dapr; with it, the binding's schedule decides (`@every 1s`). */
+  everyMs: number;
+  /**
+   * One tick's work. A tick due while the previous one still runs is skipped: a slow tick must
+   * not pile up. A throw is logged; the next tick comes anyway.
+   */
+  handler: (context: { log: TickLog }) => Promise<void> | void;
+}
+
+/**
+ * Runs ticks on in-process timers: each starts `everyMs` after the previous one ended (so they
+ * never overlap), the first at once. Returns a stop that waits for the ticks in progress.
+ */
+export function startTicks(ticks: readonly Tick[], log: TickLog): () => Promise<void> {
+  let stopped = false;
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      wakers.add(wake);
+    });
+  const loops = ticks.map(async (tick) => {
+    while (!stopped) {
+      try {
+        await tick.handler({ log });
+      } catch (error) {
+        log.error({ err: error, tick: tick.route }, 'tick failed: the next one comes anyway');
+      }
+      if (stopped) break;
+      await pause(tick.everyMs);
+    }
+  });
+  return async () => {
+    stopped = true;
+    for (const wake of wakers) wake();
+    await Promise.all(loops);
+  };
+}
