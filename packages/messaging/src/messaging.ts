@@ -31,3 +31,12 @@ export interface Messaging {
   /** Stops consuming (the message in progress finishes), then closes connections. */
   stop(): Promise<void>;
 }
+
+/** The /readyz check of a service's messaging, named for what it waits on. */
+export function readinessCheck(messaging: Messaging): {
+  name: string;
+  check: () => Promise<boolean>;
+} {
+  const name = { dapr: 'sidecar', kafka: 'broker', 'in-process': 'bus' }[messaging.kind];
+  return { name, check: () => messaging.ready() };
+}

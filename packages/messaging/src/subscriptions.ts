@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Topic } from '@taskflow/contracts';
 import type { z } from 'zod';
 import {
@@ -8,14 +9,8 @@ import {
   type DeliveryStatus,
 } from './deliveries.ts';
 
-/** The logger a handler gets: pino's, or Fastify's (which is pino's). */
-export interface DeliveryLog {
-  debug(object: object, message: string): void;
-  info(object: object, message: string): void;
-  warn(object: object, message: string): void;
-  error(object: object, message: string): void;
-  child(bindings: Record<string, unknown>): DeliveryLog;
-}
+/** The logger a handler gets: pino's, or Fastify's request logger (which is pino's). */
+export type DeliveryLog = FastifyBaseLogger;
 
 export interface DeliveryContext {
   /** The CloudEvent id. Not the event's own event_id: dedupe on that. */

@@ -1,8 +1,7 @@
-/** The logger a tick gets. */
-export interface TickLog {
-  debug(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
+import type { FastifyBaseLogger } from 'fastify';
+
+/** The logger a tick gets: pino's, or Fastify's request logger. */
+export type TickLog = FastifyBaseLogger;
 
 /**
  * Periodic work of a service (spawning due occurrences, firing due reminders). Several processes

@@ -1,3 +1,2 @@
 export * from './publisher.ts';
 export * from './relay.ts';
-export * from './event-writer.ts';

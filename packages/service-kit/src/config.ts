@@ -49,13 +49,27 @@ export const env = {
   postgresUrl: z
     .string({ error: 'is required' })
     .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL'),
+
   /**
-   * Where a service's outbox relay publishes: the pub/sub component (PUBSUB_NAME), and the
-   * namespace of the topics on it (TOPIC_NAMESPACE, `topicName` of @taskflow/contracts; empty,
-   * the default, is the seed's names; the dev fleet sets `dev`, each test fleet its own).
+   * How a service reaches the others. USE_DAPR=true (the default): through its sidecar
+   * (DAPR_HTTP_PORT, DAPR_API_TOKEN; APP_API_TOKEN is what daprd sends it). USE_DAPR=false:
+   * without one, over Kafka when KAFKA_BOOTSTRAP_SERVERS is set (the seed's KAFKA_* variables,
+   * read by @taskflow/kafka), else on the in-process bus of a single process.
    */
-  publishing: {
+  messaging: {
+    USE_DAPR: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('true')
+      .transform((value) => value === 'true'),
+    DAPR_HTTP_PORT: wholeNumber(1, 65535).default(3500),
+    DAPR_API_TOKEN: z.string().min(1).optional(),
+    APP_API_TOKEN: z.string().min(1).optional(),
+    /** The pub/sub component the outbox relay publishes through (Dapr only). */
     PUBSUB_NAME: z.string().min(1).default('taskflow-pubsub'),
+    /**
+     * The namespace of the topics (`topicName` of @taskflow/contracts): empty, the default, is
+     * the seed's names; the dev fleet sets `dev`, each test fleet its own.
+     */
     TOPIC_NAMESPACE: TopicNamespace.default(''),
   },
   /** CORS_ALLOWED_ORIGINS: the pages on other origins allowed to call (cors.ts says how). */

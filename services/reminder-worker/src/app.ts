@@ -1,5 +1,5 @@
-import { registerSidecarRoutes, type DaprClient } from '@taskflow/dapr';
 import { isDatabaseUnavailable, type ClaimPolicy, type Database } from '@taskflow/db';
+import { readinessCheck, type Messaging } from '@taskflow/messaging';
 import {
   createApp,
   registerHealth,
@@ -14,7 +14,7 @@ import { reminderMetrics } from './metrics.ts';
 
 export interface ReminderWorkerDeps {
   database: Database;
-  dapr: DaprClient;
+  messaging: Messaging;
   logger: Logger;
   registry: Registry;
   policy: ClaimPolicy;
@@ -23,8 +23,6 @@ export interface ReminderWorkerDeps {
   tickLookaheadMs: number;
   /** Called after every committed batch: wakes the outbox relay. */
   eventsCommitted?: () => void;
-  /** APP_API_TOKEN: the sidecar's routes then admit only daprd. */
-  appApiToken?: string | undefined;
 }
 
 /**
@@ -32,13 +30,13 @@ export interface ReminderWorkerDeps {
  * binding, the `/events/tasks` subscription) plus health and metrics. It serves no user.
  */
 export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App> {
-  const { database, dapr, logger, registry } = deps;
+  const { database, messaging, logger, registry } = deps;
   // A database outage answers daprd 503 (and logs a warning): the next tick retries.
   const app = createApp({ logger, isUnavailable: isDatabaseUnavailable });
   const metrics = reminderMetrics(registry, database);
   registerHealth(app, [
     { name: 'database', check: () => database.ping() },
-    { name: 'sidecar', check: () => dapr.waitForSidecar({ timeoutMs: 500 }).then(() => true) },
+    readinessCheck(messaging),
   ]);
   registerMetrics(app, registry);
   const tick = {
@@ -49,12 +47,14 @@ export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App
     metrics,
     eventsCommitted: deps.eventsCommitted ?? (() => {}),
   };
-  await registerSidecarRoutes(app, {
-    dapr,
-    appApiToken: deps.appApiToken,
+  await messaging.serve(app, {
     subscriptions: [taskEventSubscription(database, metrics)],
-    bindings: [
-      { route: '/reminder-tick', handler: ({ log }) => runTick(tick, log).then(() => {}) },
+    ticks: [
+      {
+        route: '/reminder-tick',
+        everyMs: 1000,
+        handler: ({ log }) => runTick(tick, log).then(() => {}),
+      },
     ],
   });
   return app;

@@ -16,10 +16,7 @@ const schema = z
     LOG_LEVEL: env.logLevel,
     DATABASE_URL: env.postgresUrl,
     DATABASE_POOL_SIZE: whole(2, 100, 5),
-    DAPR_HTTP_PORT: env.port(3500),
-    DAPR_API_TOKEN: z.string().min(1).optional(),
-    APP_API_TOKEN: z.string().min(1).optional(),
-    ...env.publishing,
+    ...env.messaging,
     /** A reminder whose time passed longer ago than this (the worker was down) is missed. */
     REMINDER_GRACE_SECONDS: whole(1, 30 * 86_400, 86_400),
     /** A reminder fired more than this after its time is marked late. */

@@ -1,4 +1,4 @@
-import { startEventWriter } from '@taskflow/outbox';
+import { startEventWriter } from '@taskflow/runtime';
 import { exitOnStartupError, stopOnSignals } from '@taskflow/service-kit';
 import { buildReminderWorker } from './app.ts';
 import { loadReminderWorkerConfig } from './config.ts';
@@ -8,13 +8,13 @@ try {
   const config = loadReminderWorkerConfig();
   // The worker's own relay publishes the reminder.triggered events it appends, woken after
   // every batch; like every relay it also helps with any other row of the outbox.
-  const { logger, database, registry, dapr, relay, cleanups } = startEventWriter(
+  const { logger, database, registry, messaging, relay, cleanups } = startEventWriter(
     'reminder-worker',
     config,
   );
   const app = await buildReminderWorker({
     database,
-    dapr,
+    messaging,
     logger,
     registry,
     policy: {
@@ -25,13 +25,12 @@ try {
     tickBudgetMs: config.REMINDER_TICK_BUDGET_MS,
     tickLookaheadMs: config.REMINDER_LOOKAHEAD_MS,
     eventsCommitted: () => relay.notify(),
-    appApiToken: config.APP_API_TOKEN,
   });
   stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only delivers and triggers once the app's port answers.
   await app.listen({ port: config.PORT, host: config.HOST });
-  await dapr.waitForSidecar({ timeoutMs: 60_000 });
-  logger.info('sidecar ready');
+  await messaging.start();
+  logger.info({ messaging: messaging.kind }, 'messaging ready');
 } catch (error) {
   exitOnStartupError('reminder-worker', error);
 }

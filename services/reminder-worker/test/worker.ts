@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
-import { createDaprClient } from '@taskflow/dapr';
+import { createDaprClient, daprMessaging } from '@taskflow/dapr';
 import {
   connect,
   insertReminder,
@@ -73,14 +73,19 @@ export async function workerAppOver(
 ): Promise<App> {
   return buildReminderWorker({
     database,
-    dapr: createDaprClient({ httpPort: await freePort(), timeoutMs: 500 }),
+    messaging: daprMessaging({
+      dapr: createDaprClient({ httpPort: await freePort(), timeoutMs: 500 }),
+      appId: 'reminder-worker',
+      pubsub: 'taskflow-pubsub',
+      topicNamespace: '',
+      appApiToken: APP_TOKEN,
+    }),
     logger: createLogger('reminder-worker-test', 'silent'),
     registry: createMetricsRegistry('reminder-worker-test'),
     policy: POLICY,
     tickBudgetMs: 5_000,
     tickLookaheadMs: 0,
     eventsCommitted,
-    appApiToken: APP_TOKEN,
   });
 }
 

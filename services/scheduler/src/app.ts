@@ -1,5 +1,5 @@
-import { registerSidecarRoutes, type DaprClient } from '@taskflow/dapr';
 import { isDatabaseUnavailable, type Database } from '@taskflow/db';
+import { readinessCheck, type Messaging } from '@taskflow/messaging';
 import {
   createApp,
   registerHealth,
@@ -14,10 +14,9 @@ import { schedulerMetrics } from './metrics.ts';
 
 export interface SchedulerDeps {
   database: Database;
-  dapr: DaprClient;
+  messaging: Messaging;
   logger: Logger;
   registry: Registry;
-  appApiToken?: string | undefined;
   batchSize: number;
   tickBudgetMs: number;
   /** Called after every commit that appended events: wakes the outbox relay. */
@@ -35,12 +34,10 @@ export async function buildScheduler(deps: SchedulerDeps): Promise<App> {
   const metrics = schedulerMetrics(deps.registry, deps.database);
   registerHealth(app, [
     { name: 'database', check: () => deps.database.ping() },
-    { name: 'sidecar', check: () => deps.dapr.waitForSidecar({ timeoutMs: 500 }).then(() => true) },
+    readinessCheck(deps.messaging),
   ]);
   registerMetrics(app, deps.registry);
-  await registerSidecarRoutes(app, {
-    dapr: deps.dapr,
-    appApiToken: deps.appApiToken,
+  await deps.messaging.serve(app, {
     subscriptions: [
       taskEventSubscription({
         database: deps.database,
@@ -48,9 +45,10 @@ export async function buildScheduler(deps: SchedulerDeps): Promise<App> {
         committed: deps.eventsCommitted,
       }),
     ],
-    bindings: [
+    ticks: [
       {
         route: '/scheduler-tick',
+        everyMs: 1000,
         handler: async ({ log }) => {
           const result = await runTick({
             database: deps.database,

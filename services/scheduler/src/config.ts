@@ -7,10 +7,7 @@ const schema = z.object({
   LOG_LEVEL: env.logLevel,
   DATABASE_URL: env.postgresUrl,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
-  DAPR_HTTP_PORT: env.port(3500),
-  DAPR_API_TOKEN: z.string().min(1).optional(),
-  APP_API_TOKEN: z.string().min(1).optional(),
-  ...env.publishing,
+  ...env.messaging,
   /**
    * Series claimed and spawned per transaction. Bounds the time rows stay locked and what a
    * killed scheduler rolls back; each spawn writes 3 events of 10 parameters, and Postgres

@@ -1,4 +1,4 @@
-import { startEventWriter } from '@taskflow/outbox';
+import { startEventWriter } from '@taskflow/runtime';
 import { exitOnStartupError, stopOnSignals } from '@taskflow/service-kit';
 import { buildScheduler } from './app.ts';
 import { loadSchedulerConfig } from './config.ts';
@@ -8,16 +8,15 @@ try {
   const config = loadSchedulerConfig();
   // Spawned instances reach users through the outbox like every other event: this service's
   // relay publishes them (any relay may; each takes its rows with SKIP LOCKED).
-  const { logger, database, registry, dapr, relay, cleanups } = startEventWriter(
+  const { logger, database, registry, messaging, relay, cleanups } = startEventWriter(
     'scheduler',
     config,
   );
   const app = await buildScheduler({
     database,
-    dapr,
+    messaging,
     logger,
     registry,
-    appApiToken: config.APP_API_TOKEN,
     batchSize: config.SPAWN_BATCH_SIZE,
     tickBudgetMs: config.TICK_BUDGET_MS,
     eventsCommitted: () => relay.notify(),
@@ -25,8 +24,8 @@ try {
   stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only fires the cron binding and delivers once the app's port answers.
   await app.listen({ port: config.PORT, host: config.HOST });
-  await dapr.waitForSidecar({ timeoutMs: 60_000 });
-  logger.info('sidecar ready');
+  await messaging.start();
+  logger.info({ messaging: messaging.kind }, 'messaging ready');
 } catch (error) {
   exitOnStartupError('scheduler', error);
 }

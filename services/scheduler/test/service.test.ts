@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeEvent, type Task } from '@taskflow/contracts';
-import { createDaprClient } from '@taskflow/dapr';
+import { createDaprClient, daprMessaging } from '@taskflow/dapr';
 import { findTask, seriesInstances, toTask, updateTask, type Database } from '@taskflow/db';
 import { createMetricsRegistry } from '@taskflow/service-kit';
 import { expectUnavailable, withUnreachableDatabase } from '@taskflow/testkit';
@@ -14,10 +14,15 @@ let woken = 0;
 const schedulerOver = (database: Database) =>
   buildScheduler({
     database,
-    dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
+    messaging: daprMessaging({
+      dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
+      appId: 'scheduler',
+      pubsub: 'taskflow-pubsub',
+      topicNamespace: '',
+      appApiToken: TOKEN,
+    }),
     logger: silent,
     registry: createMetricsRegistry('scheduler-test'),
-    appApiToken: TOKEN,
     batchSize: 100,
     tickBudgetMs: 1000,
     eventsCommitted: () => woken++,

@@ -1,5 +1,4 @@
-import { startRateLimiter } from '@taskflow/dapr';
-import { startEventWriter } from '@taskflow/outbox';
+import { startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
 import { createTokenVerifier, exitOnStartupError, stopOnSignals } from '@taskflow/service-kit';
 import { buildTaskApi } from './app.ts';
 import { loadTaskApiConfig } from './config.ts';
@@ -8,13 +7,11 @@ import { startIdempotencyKeyExpiry } from './jobs/expire-idempotency-keys.ts';
 // Composition root: config -> clients -> app -> listen.
 try {
   const config = loadTaskApiConfig();
-  const { logger, database, registry, relay, cleanups } = startEventWriter('task-api', config);
-  const rateLimiter = startRateLimiter({
-    settings: config,
-    dapr: { httpPort: config.DAPR_HTTP_PORT, apiToken: config.DAPR_API_TOKEN },
-    logger,
-    registry,
-  });
+  const { logger, database, registry, relay, messaging, cleanups } = startEventWriter(
+    'task-api',
+    config,
+  );
+  const rateLimiter = startServiceRateLimiter(config, logger, registry);
   const app = await buildTaskApi({
     database,
     verifyToken: createTokenVerifier(config),
@@ -27,8 +24,9 @@ try {
   });
   const stopExpiry = startIdempotencyKeyExpiry(database, logger);
   stopOnSignals(app, logger, [async () => stopExpiry(), () => rateLimiter.stop(), ...cleanups]);
-  // No wait for the sidecar: user writes never depend on it (the relay backs off until it is up).
   await app.listen({ port: config.PORT, host: config.HOST });
+  // Not awaited: user writes never depend on the broker (the relay backs off until it is up).
+  void messaging.start().catch((error: unknown) => logger.warn({ err: error }, 'messaging'));
 } catch (error) {
   exitOnStartupError('task-api', error);
 }

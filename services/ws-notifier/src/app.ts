@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import { WS_CLOSE } from '@taskflow/contracts';
-import { registerSidecarRoutes, type DaprClient } from '@taskflow/dapr';
+import { readinessCheck, type Messaging } from '@taskflow/messaging';
 import {
   AppError,
   BEARER_PROTOCOL,
@@ -40,11 +40,10 @@ export type WsSettings = Pick<
 >;
 
 export interface WsNotifierDeps {
-  dapr: DaprClient;
+  messaging: Messaging;
   verifyToken: VerifyToken;
   logger: Logger;
   settings: WsSettings;
-  appApiToken?: string | undefined;
   registry?: Registry;
   /** Limits upgrades per client address and per token subject; none: no limits. */
   rateLimiter?: RateLimiter;
@@ -52,7 +51,7 @@ export interface WsNotifierDeps {
 
 /** The ws-notifier app, without listening: main.ts listens, tests do too on a free port. */
 export async function buildWsNotifier(deps: WsNotifierDeps) {
-  const { dapr, settings, logger } = deps;
+  const { messaging, settings, logger } = deps;
   const app: App = createApp({
     logger,
     cors: { allowedOrigins: settings.CORS_ALLOWED_ORIGINS, methods: ['GET', 'HEAD'] },
@@ -114,16 +113,10 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
     }
   });
 
-  registerHealth(app, [
-    { name: 'sidecar', check: () => dapr.waitForSidecar({ timeoutMs: 500 }).then(() => true) },
-  ]);
+  registerHealth(app, [readinessCheck(messaging)]);
   registerMetrics(app, registry);
   docsRoutes(app);
-  await registerSidecarRoutes(app, {
-    dapr,
-    appApiToken: deps.appApiToken,
-    subscriptions: eventSubscriptions(fanout, startedAt),
-  });
+  await messaging.serve(app, { subscriptions: eventSubscriptions(fanout, startedAt), ticks: [] });
   await app.register(async (scope) =>
     socketRoutes(scope as App, {
       verifyToken: deps.verifyToken,

@@ -8,9 +8,7 @@ const schema = z
     PORT: env.port(8030),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: env.logLevel,
-    DAPR_HTTP_PORT: env.port(3500),
-    DAPR_API_TOKEN: z.string().min(1).optional(),
-    APP_API_TOKEN: z.string().min(1).optional(),
+    ...env.messaging,
     /** Browser pages on these origins may open sockets (and read the HTTP routes). */
     CORS_ALLOWED_ORIGINS: env.corsAllowedOrigins,
     /** Ping every socket this often; one silent for a whole interval is dropped. */

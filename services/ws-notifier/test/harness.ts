@@ -9,7 +9,7 @@ import {
   type Task,
   type WsServerMessage,
 } from '@taskflow/contracts';
-import { createDaprClient } from '@taskflow/dapr';
+import { createDaprClient, daprMessaging } from '@taskflow/dapr';
 import {
   createLogger,
   createRateLimiter,
@@ -41,7 +41,12 @@ export async function startNotifier(
   });
   const logger = createLogger('ws-notifier', 'trace', sink);
   const { app, sockets, buffer } = await buildWsNotifier({
-    dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
+    messaging: daprMessaging({
+      dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
+      appId: 'ws-notifier',
+      pubsub: 'taskflow-pubsub',
+      topicNamespace: '',
+    }),
     verifyToken: createTokenVerifier(config),
     logger,
     settings: config,

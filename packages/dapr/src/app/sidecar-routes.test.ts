@@ -92,7 +92,7 @@ describe('subscription routes', () => {
     const [dead] = published;
     expect(dead).toMatchObject({
       pubsub: 'taskflow-pubsub',
-      topic: 'tasks.events.deadletter',
+      topic: 'events.deadletter',
       event: {
         id: 'm1',
         data: { n: 'x' },
@@ -138,7 +138,7 @@ describe('subscription routes', () => {
       ],
     });
     expect(handled).toEqual([{ n: 1 }, { n: 13 }, { n: 2 }]);
-    expect(published.map((p) => p.topic)).toEqual(['tasks.events.deadletter']);
+    expect(published.map((p) => p.topic)).toEqual(['events.deadletter']);
   });
 
   it('rejects a malformed bulk envelope with 400 (daprd retries, then dead-letters)', async () => {

@@ -1,6 +1,6 @@
-import { createDaprClient } from '@taskflow/dapr';
+import { createDaprClient, daprPublisher } from '@taskflow/dapr';
 import { countEventsToRepublish, type RepublishFilter } from '@taskflow/db';
-import { daprPublisher, type EventPublisher } from '@taskflow/outbox';
+import type { EventPublisher } from '@taskflow/outbox';
 import type { Command } from '../args.ts';
 import { daprEnv } from '../env.ts';
 import { EXIT, UnreachableError, UsageError } from '../errors.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Uuid } from '@taskflow/contracts';
-import { defineSubscription } from '@taskflow/dapr';
+import { TOPICS, Uuid } from '@taskflow/contracts';
+import { defineSubscription } from '@taskflow/messaging';
 import { reconcileTaskReminders, type Database } from '@taskflow/db';
 import type { ReminderMetrics } from '../metrics.ts';
 
@@ -28,6 +28,8 @@ const RECONCILED = new Set(['task.completed', 'task.updated']);
  */
 export function taskEventSubscription(database: Database, metrics: ReminderMetrics) {
   return defineSubscription({
+    topic: TOPICS.tasks,
+    audience: 'shared',
     route: '/events/tasks',
     schema: TaskEventRef,
     async handler(event, { log }) {

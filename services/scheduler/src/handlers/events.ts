@@ -1,5 +1,5 @@
-import { EventEnvelope } from '@taskflow/contracts';
-import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/dapr';
+import { EventEnvelope, TOPICS } from '@taskflow/contracts';
+import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/messaging';
 import type { Database } from '@taskflow/db';
 import { scheduleAfterCompletion } from '../jobs/completion.ts';
 import type { SchedulerMetrics } from '../metrics.ts';
@@ -21,6 +21,8 @@ export interface EventHandlerDeps {
  */
 export function taskEventSubscription(deps: EventHandlerDeps): Subscription {
   return defineSubscription({
+    topic: TOPICS.tasks,
+    audience: 'shared',
     route: '/events/tasks',
     schema: EventEnvelope,
     handler: async (event, { log }): Promise<DeliveryStatus> => {

@@ -1,5 +1,5 @@
-import { EventEnvelope, toWsMessage } from '@taskflow/contracts';
-import { defineSubscription } from '@taskflow/dapr';
+import { EventEnvelope, TOPICS, toWsMessage } from '@taskflow/contracts';
+import { defineSubscription } from '@taskflow/messaging';
 import type { Logger } from '@taskflow/service-kit';
 import type { WsMetrics } from '../metrics.ts';
 import { TaskOrder, type TaskOrderLimits } from '../order/task-order.ts';
@@ -108,9 +108,14 @@ export function eventSubscriptions(fanout: Fanout, startedAt: Date) {
   // A replica's consumer group is new when the replica is: on Redis Streams it starts at the
   // beginning of the capped stream. Events older than this process belong to no open socket,
   // and a client resuming from before this replica started is told to resync anyway.
-  const common = { schema: EventEnvelope, handler, skipPublishedBefore: startedAt };
+  const common = {
+    audience: 'each-process' as const,
+    schema: EventEnvelope,
+    handler,
+    skipPublishedBefore: startedAt,
+  };
   return [
-    defineSubscription({ route: '/events/tasks', ...common }),
-    defineSubscription({ route: '/events/reminders', ...common }),
+    defineSubscription({ topic: TOPICS.tasks, route: '/events/tasks', ...common }),
+    defineSubscription({ topic: TOPICS.reminders, route: '/events/reminders', ...common }),
   ];
 }
