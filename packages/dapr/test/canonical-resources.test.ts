@@ -17,7 +17,7 @@ import {
   type Daprd,
 } from '@taskflow/testkit';
 import { createDaprClient, EtagMismatchError, type DaprClient } from '../src/index.ts';
-import { defineSubscription, type Subscription } from '@taskflow/messaging';
+import { defineSubscription } from '@taskflow/messaging';
 import {
   canConnect,
   eventually,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startDaprd, type Daprd } from '@taskflow/testkit';
 import { createDaprClient, type DaprClient } from '../src/index.ts';
-import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/messaging';
+import { defineSubscription, type DeliveryStatus } from '@taskflow/messaging';
 import {
   canConnect,
   eventually,

@@ -10,7 +10,7 @@ import {
   SidecarUnavailableError,
   type DaprClient,
 } from '../src/index.ts';
-import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/messaging';
+import { defineSubscription, type DeliveryStatus } from '@taskflow/messaging';
 import {
   eventually,
   resourcesDir,
