@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from './logger.ts';
 
 /**
@@ -6,7 +5,7 @@ import type { Logger } from './logger.ts';
  * cleanups (pools, relays) in order. A second signal, or a hang past `timeoutMs`, forces exit.
  */
 export function stopOnSignals(
-  app: FastifyInstance,
+  app: { close(): Promise<unknown> },
   logger: Logger,
   cleanups: Array<() => Promise<unknown>>,
   timeoutMs = 10_000,

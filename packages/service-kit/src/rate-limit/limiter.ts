@@ -46,18 +46,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       .map((policy) => [policy.name, new WindowCounter(policy)]),
   );
   const refusals = options.registry
-    ? new Counter({
+    ? sharedCounter(options.registry, {
         name: 'taskflow_rate_limit_refusals_total',
         help: 'Requests refused with 429 by a rate limit',
         labelNames: ['policy'],
-        registers: [options.registry],
       })
     : undefined;
   const syncFailures = options.registry
-    ? new Counter({
+    ? sharedCounter(options.registry, {
         name: 'taskflow_rate_limit_sync_failures_total',
         help: 'Count exchanges with the other replicas that failed (limits were per replica meanwhile)',
-        registers: [options.registry],
       })
     : undefined;
 
@@ -121,4 +119,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       await running;
     },
   };
+}
+
+/**
+ * The registry's counter of that name, made on first use: the limiters of one process (task-api's
+ * and ws-notifier's, when both run in it) count into the same one.
+ */
+function sharedCounter(
+  registry: Registry,
+  definition: { name: string; help: string; labelNames?: string[] },
+): Counter {
+  const existing = registry.getSingleMetric(definition.name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({ ...definition, registers: [registry] });
 }

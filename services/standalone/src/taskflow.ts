@@ -1,0 +1,152 @@
+import { createServer, type Server } from 'node:http';
+import { migrate } from '@taskflow/db';
+import { readinessCheck } from '@taskflow/messaging';
+import { buildReminderWorker } from '@taskflow/reminder-worker/app';
+import { loadReminderWorkerConfig } from '@taskflow/reminder-worker/config';
+import { startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
+import { buildScheduler } from '@taskflow/scheduler/app';
+import { loadSchedulerConfig } from '@taskflow/scheduler/config';
+import {
+  createApp,
+  createTokenVerifier,
+  registerHealth,
+  registerMetrics,
+} from '@taskflow/service-kit';
+import { buildTaskApi } from '@taskflow/task-api/app';
+import { loadTaskApiConfig } from '@taskflow/task-api/config';
+import { buildWeb } from '@taskflow/web/app';
+import { loadWebConfig } from '@taskflow/web/config';
+import { buildWsNotifier } from '@taskflow/ws-notifier/app';
+import { loadWsNotifierConfig } from '@taskflow/ws-notifier/config';
+import { loadStandaloneConfig } from './config.ts';
+import { appFor } from './routes.ts';
+
+export interface Taskflow {
+  server: Server;
+  /** Stops accepting, drains the apps (sockets are told to come back), then the relay and pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * All of taskflow in this process, on one port, without a sidecar: each service's own app,
+ * built by its own code from its own settings (the same variables as in the fleet), sharing one
+ * Postgres pool, one metrics registry and one messaging (direct Kafka, or the in-process bus),
+ * with the one outbox relay publishing for all. The port routes by path, as the fleet's ingress
+ * does: `/api` and `/docs` to task-api, `/ws` and `/docs/asyncapi.json` to ws-notifier,
+ * `/healthz`, `/readyz` and `/metrics` for the whole process, anything else to the page.
+ * Migrates the database first.
+ */
+export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promise<Taskflow> {
+  const config = loadStandaloneConfig(env);
+  // Every service reads its settings as in the fleet, from the same environment.
+  const serviceEnv = { ...env, USE_DAPR: 'false' };
+  const taskApiConfig = loadTaskApiConfig(serviceEnv);
+  const schedulerConfig = loadSchedulerConfig(serviceEnv);
+  const reminderConfig = loadReminderWorkerConfig(serviceEnv);
+  const wsConfig = loadWsNotifierConfig(serviceEnv);
+  const webConfig = loadWebConfig(serviceEnv);
+
+  await migrate(config.DATABASE_URL);
+  const { logger, database, registry, messaging, relay, cleanups } = startEventWriter('taskflow', {
+    ...taskApiConfig,
+    LOG_LEVEL: config.LOG_LEVEL,
+  });
+  const eventsCommitted = () => relay.notify();
+  const apiLimiter = startServiceRateLimiter(taskApiConfig, logger, registry);
+  const socketLimiter = startServiceRateLimiter(wsConfig, logger, registry);
+
+  const taskApi = await buildTaskApi({
+    database,
+    verifyToken: createTokenVerifier(taskApiConfig),
+    logger,
+    registry,
+    eventsCommitted,
+    corsAllowedOrigins: taskApiConfig.CORS_ALLOWED_ORIGINS,
+    rateLimiter: apiLimiter,
+    trustProxy: taskApiConfig.TRUST_PROXY,
+  });
+  const scheduler = await buildScheduler({
+    database,
+    messaging,
+    logger,
+    registry,
+    batchSize: schedulerConfig.SPAWN_BATCH_SIZE,
+    tickBudgetMs: schedulerConfig.TICK_BUDGET_MS,
+    eventsCommitted,
+  });
+  const reminderWorker = await buildReminderWorker({
+    database,
+    messaging,
+    logger,
+    registry,
+    policy: {
+      graceSeconds: reminderConfig.REMINDER_GRACE_SECONDS,
+      lateSeconds: reminderConfig.REMINDER_LATE_SECONDS,
+      limit: reminderConfig.REMINDER_BATCH_SIZE,
+    },
+    tickBudgetMs: reminderConfig.REMINDER_TICK_BUDGET_MS,
+    tickLookaheadMs: reminderConfig.REMINDER_LOOKAHEAD_MS,
+    eventsCommitted,
+  });
+  const { app: wsNotifier } = await buildWsNotifier({
+    messaging,
+    verifyToken: createTokenVerifier(wsConfig),
+    logger,
+    settings: wsConfig,
+    registry,
+    rateLimiter: socketLimiter,
+  });
+  const web = await buildWeb({ config: webConfig, logger });
+  const whole = createApp({ logger });
+  registerHealth(whole, [
+    { name: 'database', check: () => database.ping() },
+    readinessCheck(messaging),
+  ]);
+  registerMetrics(whole, registry);
+
+  const apps = [taskApi, wsNotifier, scheduler, reminderWorker, web, whole];
+  await Promise.all(apps.map((app) => app.ready()));
+  const mounts = [
+    { prefixes: ['/healthz', '/readyz', '/metrics'], app: whole },
+    { prefixes: ['/ws', '/docs/asyncapi.json'], app: wsNotifier },
+    { prefixes: ['/api', '/docs'], app: taskApi },
+  ];
+  const server = createServer((request, response) =>
+    appFor(request.url ?? '/', mounts, web).routing(request, response),
+  );
+  // @fastify/websocket handles upgrades on its app's own (never listening) server.
+  server.on('upgrade', (request, socket, head) => {
+    if (appFor(request.url ?? '/', mounts, web) === wsNotifier) {
+      wsNotifier.server.emit('upgrade', request, socket, head);
+    } else {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  await messaging.start();
+  logger.info(
+    { port: config.PORT, messaging: messaging.kind },
+    `taskflow is ready on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/`,
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise((resolve) => server.close(resolve));
+        // Sockets first: they are told to come back (1001), then requests drain.
+        for (const app of apps) await app.close();
+        server.closeAllConnections();
+        await closed;
+        await apiLimiter.stop();
+        await socketLimiter.stop();
+        for (const cleanup of cleanups) await cleanup();
+      })();
+      return closing;
+    },
+  };
+}
