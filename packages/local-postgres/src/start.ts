@@ -5,6 +5,7 @@ import { grantPassage, handOver, serverAccount } from './account.ts';
 import { linkLibraries, locateBinaries } from './binaries.ts';
 import { SUPERUSER, ensureCluster, pgdataIn } from './cluster.ts';
 import { type LocalPostgresLogger, silentLogger } from './errors.ts';
+import { checkOwnFolder } from './folder.ts';
 import { HOST, choosePort } from './port.ts';
 import { startServer } from './server.ts';
 import { clearStaleServer } from './stale-server.ts';
@@ -41,6 +42,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   await mkdir(resolve(options.dataDir), { recursive: true, mode: 0o700 });
   // Canonical, as the system reports a server's working directory (stale-server.ts).
   const dataDir = await realpath(resolve(options.dataDir));
+  await checkOwnFolder(dataDir);
   if (account) {
     await handOver(account, dataDir);
     await grantPassage(account, dataDir, logger);
