@@ -1,4 +1,4 @@
-export { defaultDataDir, type DataDirEnv } from './data-dir.ts';
+export { defaultDataDir, defaultPostgresDir, type DataDirEnv } from './data-dir.ts';
 export { LocalPostgresError, type LocalPostgresLogger } from './errors.ts';
 export { SUPPORTED_PLATFORMS, locateBinaries } from './binaries.ts';
 export {

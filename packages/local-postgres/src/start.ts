@@ -13,7 +13,7 @@ import { clearStaleServer } from './stale-server.ts';
 export const DATABASE = 'taskflow';
 
 export interface LocalPostgresOptions {
-  /** The folder this server owns: `defaultDataDir(process.env)` for the usual one. */
+  /** The folder this server owns: `defaultPostgresDir(process.env)` for the usual one. */
   dataDir: string;
   /** A fixed port; without it, the one remembered in the folder (see port.ts). */
   port?: number;
