@@ -19,14 +19,16 @@ export interface ServerAccount {
  * Postgres files), else as `nobody`, which every Linux and macOS has; no user is created.
  * Not root: undefined, the server runs as this process's user.
  */
-export async function serverAccount(): Promise<ServerAccount | undefined> {
+export async function serverAccount(
+  candidates: readonly string[] = ['postgres', 'nobody'],
+): Promise<ServerAccount | undefined> {
   if (process.getuid?.() !== 0) return undefined;
-  for (const name of ['postgres', 'nobody']) {
+  for (const name of candidates) {
     const account = await lookUp(name);
     if (account) return account;
   }
   throw new LocalPostgresError(
-    'Postgres refuses to run as root, and this machine has neither a `postgres` nor a `nobody` user to run it as: create one (useradd --system postgres) or run taskflow as a normal user',
+    `Postgres refuses to run as root, and this machine has no user ${candidates.map((name) => `\`${name}\``).join(' or ')} to run it as: create one (useradd --system postgres) or run taskflow as a normal user`,
   );
 }
 

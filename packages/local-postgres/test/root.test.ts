@@ -3,6 +3,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { serverAccount } from '../src/account.ts';
 import { freshFolder, query, start } from './harness.ts';
 
 const run = promisify(execFile);
@@ -41,4 +42,11 @@ describe('as root', () => {
     expect(/^user:\d+:--x$/m.test(acl) || (mode & 0o001) === 0o001).toBe(true);
     expect(mode & 0o004).toBe(0);
   }, 60_000);
+
+  it('falls back to nobody, and says what to do when no account fits', async () => {
+    expect(await serverAccount(['no-such-user-tf', 'nobody'])).toMatchObject({ name: 'nobody' });
+    await expect(serverAccount(['no-such-user-tf'])).rejects.toThrow(
+      'Postgres refuses to run as root, and this machine has no user `no-such-user-tf` to run it as: create one (useradd --system postgres) or run taskflow as a normal user',
+    );
+  });
 });
