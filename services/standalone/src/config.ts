@@ -10,7 +10,8 @@ const schema = z.object({
   USE_DAPR: z
     .enum(['false'], { error: 'must be false: one process runs without Dapr (the fleet uses it)' })
     .default('false'),
-  DATABASE_URL: env.postgresUrl,
+  /** Unset: a private Postgres in TASKFLOW_DATA_DIR (@taskflow/local-postgres). */
+  DATABASE_URL: env.postgresUrl.optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -6,8 +6,10 @@ import { loadReminderWorkerConfig } from '@taskflow/reminder-worker/config';
 import { startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
 import { buildScheduler } from '@taskflow/scheduler/app';
 import { loadSchedulerConfig } from '@taskflow/scheduler/config';
+import { defaultPostgresDir, startLocalPostgres } from '@taskflow/local-postgres';
 import {
   createApp,
+  createLogger,
   createTokenVerifier,
   registerHealth,
   registerMetrics,
@@ -38,17 +40,29 @@ export interface Taskflow {
  */
 export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promise<Taskflow> {
   const config = loadStandaloneConfig(env);
-  // Every service reads its settings as in the fleet, from the same environment.
-  const serviceEnv = { ...env, USE_DAPR: 'false' };
+  // Every service reads its settings as in the fleet, from the same environment: all of them
+  // are checked before anything starts (the local database's URL is not known yet).
+  const serviceEnv = {
+    ...env,
+    USE_DAPR: 'false',
+    DATABASE_URL: config.DATABASE_URL ?? 'postgres://local-postgres/taskflow',
+  };
   const taskApiConfig = loadTaskApiConfig(serviceEnv);
   const schedulerConfig = loadSchedulerConfig(serviceEnv);
   const reminderConfig = loadReminderWorkerConfig(serviceEnv);
   const wsConfig = loadWsNotifierConfig(serviceEnv);
   const webConfig = loadWebConfig(serviceEnv);
+  const startupLog = createLogger('taskflow', config.LOG_LEVEL);
+  // No DATABASE_URL: a real Postgres of this process's own, in the data folder, kept across runs.
+  const localDatabase = config.DATABASE_URL
+    ? undefined
+    : await startLocalPostgres({ dataDir: defaultPostgresDir(env), logger: startupLog });
+  const databaseUrl = config.DATABASE_URL ?? localDatabase!.url;
 
-  await migrate(config.DATABASE_URL);
+  await migrate(databaseUrl);
   const { logger, database, registry, messaging, relay, cleanups } = startEventWriter('taskflow', {
     ...taskApiConfig,
+    DATABASE_URL: databaseUrl,
     LOG_LEVEL: config.LOG_LEVEL,
   });
   const eventsCommitted = () => relay.notify();
@@ -145,6 +159,7 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
         await apiLimiter.stop();
         await socketLimiter.stop();
         for (const cleanup of cleanups) await cleanup();
+        await localDatabase?.stop();
       })();
       return closing;
     },
