@@ -11,6 +11,15 @@ const sourceFirst = {
   ssr: { resolve: { conditions: nodeConditions, externalConditions: nodeConditions } },
 };
 
+/** The end-to-end files that also run without Dapr: the seed's testing checklist. */
+const STANDALONE_FILES = [
+  'e2e/delivery.test.ts',
+  'e2e/recurrence.test.ts',
+  'e2e/reminders.test.ts',
+  'e2e/isolation.test.ts',
+  'e2e/reconnect.test.ts',
+];
+
 export default defineConfig({
   ...sourceFirst,
   test: {
@@ -47,13 +56,27 @@ export default defineConfig({
           hookTimeout: 150_000,
         },
       })),
+      // The seed's checklist on one process without Dapr (services/standalone, USE_DAPR=false,
+      // the in-process bus): the same end-to-end files, where they need no sidecar and no broker.
+      {
+        ...sourceFirst,
+        test: {
+          name: 'e2e-standalone',
+          sequence: { groupOrder: 3 },
+          include: STANDALONE_FILES,
+          env: { TASKFLOW_MODE: 'standalone', TASKFLOW_BROKER: 'in-process' },
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 150_000,
+        },
+      },
       // The web page in headless Chromium (scripts/provision/chromium.sh), after the end-to-end
       // suites: the page does not depend on the broker, so Redis Streams only.
       {
         ...sourceFirst,
         test: {
           name: 'browser',
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
           include: ['e2e/browser/**/*.test.ts'],
           env: { TASKFLOW_BROKER: 'redis' },
           fileParallelism: false,
@@ -67,7 +90,7 @@ export default defineConfig({
         ...sourceFirst,
         test: {
           name: 'chaos',
-          sequence: { groupOrder: 4 },
+          sequence: { groupOrder: 5 },
           include: ['e2e/chaos/**/*.test.ts'],
           env: { CHAOS_BROKER: 'redis' },
           fileParallelism: false,

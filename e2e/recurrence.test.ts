@@ -27,7 +27,8 @@ afterAll(async () => {
 });
 beforeAll(() => waitUntilSpawnsDeliver(fleet), 150_000);
 
-const schedulers = () => fleet.replicas.scheduler.map((replica) => replica.url);
+// Distinct: without Dapr, replicas of several services may be one process.
+const schedulers = () => [...new Set(fleet.replicas.scheduler.map((replica) => replica.url))];
 const spawnedTotal = async () => {
   const counts = await Promise.all(
     schedulers().map((url) => metric(url, 'taskflow_scheduler_spawned_total')),

@@ -20,8 +20,11 @@ export interface Tick {
 }
 
 /**
- * Runs ticks on in-process timers: each starts `everyMs` after the previous one ended (so they
- * never overlap), the first at once. Returns a stop that waits for the ticks in progress.
+ * Runs ticks on in-process timers, the first at once, then on the wall clock's multiples of
+ * `everyMs` (whole seconds for 1000), as daprd's `@every 1s` cron does: occurrences and reminders
+ * fall due on whole seconds, so a tick right after one catches it at once. A tick that overruns
+ * its slot skips to the next free one: they never overlap. Returns a stop that waits for the
+ * ticks in progress.
  */
 export function startTicks(ticks: readonly Tick[], log: TickLog): () => Promise<void> {
   let stopped = false;
@@ -44,7 +47,7 @@ export function startTicks(ticks: readonly Tick[], log: TickLog): () => Promise<
         log.error({ err: error, tick: tick.route }, 'tick failed: the next one comes anyway');
       }
       if (stopped) break;
-      await pause(tick.everyMs);
+      await pause(untilNextSlot(Date.now(), tick.everyMs));
     }
   });
   return async () => {
@@ -52,4 +55,9 @@ export function startTicks(ticks: readonly Tick[], log: TickLog): () => Promise<
     for (const wake of wakers) wake();
     await Promise.all(loops);
   };
+}
+
+/** The wait from `now` to the next multiple of `everyMs` (a whole period when on one). */
+export function untilNextSlot(now: number, everyMs: number): number {
+  return everyMs - (now % everyMs);
 }

@@ -10,20 +10,35 @@ import { freePort } from './ports.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
 import { renderResources } from './resources.ts';
+import { startStandaloneFleet } from './standalone-fleet.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type Broker = 'redis' | 'kafka';
+export type Broker = 'redis' | 'kafka' | 'in-process';
+/** How the fleet runs: each service with its sidecar, or all in one process without Dapr. */
+export type FleetMode = 'dapr' | 'standalone';
 export type ServiceName = 'task-api' | 'ws-notifier' | 'scheduler' | 'reminder-worker';
 
-/** The broker of a test run: TASKFLOW_BROKER, set per vitest project (redis or kafka). */
+/**
+ * The broker of a test run: TASKFLOW_BROKER, set per vitest project (redis or kafka with Dapr;
+ * in-process or kafka standalone).
+ */
 export function brokerOfRun(): Broker {
   const broker = process.env.TASKFLOW_BROKER ?? 'redis';
-  if (broker !== 'redis' && broker !== 'kafka') {
-    throw new Error(`TASKFLOW_BROKER must be redis or kafka, not ${broker}`);
+  if (broker !== 'redis' && broker !== 'kafka' && broker !== 'in-process') {
+    throw new Error(`TASKFLOW_BROKER must be redis, kafka or in-process, not ${broker}`);
   }
   return broker;
+}
+
+/** The mode of a test run: TASKFLOW_MODE (dapr, the default, or standalone), per vitest project. */
+export function modeOfRun(): FleetMode {
+  const mode = process.env.TASKFLOW_MODE ?? 'dapr';
+  if (mode !== 'dapr' && mode !== 'standalone') {
+    throw new Error(`TASKFLOW_MODE must be dapr or standalone, not ${mode}`);
+  }
+  return mode;
 }
 
 /**
@@ -38,6 +53,8 @@ export const FLEET_JWT_SECRET = 'fleet-test-secret-of-at-least-32-chars!';
 
 export interface FleetOptions {
   broker: Broker;
+  /** Default: the run's (TASKFLOW_MODE). */
+  mode?: FleetMode;
   /** How many replicas of each service to start, each with its own sidecar. */
   replicas: Partial<Record<ServiceName, number>>;
   /** Extra environment for every service. */
@@ -68,6 +85,7 @@ export interface BrokerControl {
 
 export interface Fleet {
   broker: Broker;
+  mode: FleetMode;
   /**
    * The fleet's TOPIC_NAMESPACE, a runId: its topics are `<namespace>.tasks.events`, ...
    * (`topicName` of @taskflow/contracts), its consumer groups `<namespace>-{appID}`, so no
@@ -114,6 +132,8 @@ export const FLEET_DAPR_API_TOKEN = 'fleet-dapr-token';
  * its own daprd, all loading the project's real dapr/ resources. Nothing is mocked.
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  if ((options.mode ?? modeOfRun()) === 'standalone') return startStandaloneFleet(options);
+  if (options.broker === 'in-process') throw new Error('the in-process bus runs standalone only');
   const cleanups: Array<() => Promise<unknown>> = [];
   const processes: Array<{ logs(): string; name: string }> = [];
   const members: Array<() => FleetMember> = [];
@@ -172,6 +192,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     let stopped: Promise<void> | undefined;
     return {
       broker: options.broker,
+      mode: 'dapr',
       topicNamespace,
       database,
       replicas,
@@ -259,7 +280,11 @@ async function startReplica(
   return replica;
 }
 
-async function waitForReady(url: string, child: RunningProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitForReady(
+  url: string,
+  child: RunningProcess,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitStatus())
@@ -341,12 +366,12 @@ const REDIS_PERSISTENCE = ['--save', '', '--appendonly', 'yes', '--appendfsync',
 const kafkaScript = join(repo, 'scripts', 'provision', 'kafka.sh');
 
 /** The shared local Kafka's topics of one fleet's namespace, deleted (kafka.sh delete-namespace). */
-async function deleteKafkaNamespace(namespace: string): Promise<void> {
+export async function deleteKafkaNamespace(namespace: string): Promise<void> {
   await run('bash', [kafkaScript, 'delete-namespace', namespace], { timeout: 60_000 });
 }
 
 /** The shared local Kafka, through its provisioning script (scripts/provision/kafka.sh). */
-function kafkaControl(): BrokerControl {
+export function kafkaControl(): BrokerControl {
   return {
     async kill() {
       await run('bash', [kafkaScript, 'stop', '--kill']);

@@ -7,3 +7,4 @@ export * from './fleet.ts';
 export * from './outage.ts';
 export * from './log-census.ts';
 export * from './resources.ts';
+export * from './standalone-fleet.ts';
