@@ -1,5 +1,8 @@
 # syntax=docker/dockerfile:1.7
-# One image per service (a folder of services/), all from this file:
+# One image per service (a folder of services/), all from this file. Without a SERVICE, the seed's
+# `docker build -t taskflow-backend .` builds services/standalone: all of taskflow in one process
+# without Dapr (USE_DAPR=false), the image of the Cloud Simple deployment (render.yaml).
+#   docker build --build-arg SERVICE=standalone      -t taskflow-standalone:1.0.0 .
 #   docker build --build-arg SERVICE=task-api        -t taskflow-task-api:1.0.0 .
 #   docker build --build-arg SERVICE=scheduler       -t taskflow-scheduler:1.0.0 .
 #   docker build --build-arg SERVICE=reminder-worker -t taskflow-reminder-worker:1.0.0 .
@@ -9,7 +12,7 @@
 # The image runs `node dist/main.js` as uid 1000. No HEALTHCHECK: Kubernetes probes /healthz and
 # /readyz (charts/taskflow), docker-compose.yml has its own checks.
 #
-# Database migrations: the task-api image carries @taskflow/db with its compiled migrator and the
+# Database migrations: the standalone image applies them itself at startup. The task-api image carries @taskflow/db with its compiled migrator and the
 # SQL files beside it (node_modules/@taskflow/db/{dist,drizzle}); run it as
 #   docker run --rm -e DATABASE_URL=postgres://... taskflow-task-api:1.0.0 \
 #     node node_modules/@taskflow/db/dist/migrate-cli.js
@@ -36,7 +39,7 @@ COPY . .
 RUN --mount=type=cache,id=taskflow-pnpm-store,target=/pnpm/store \
     pnpm install --frozen-lockfile --offline --store-dir /pnpm/store
 
-ARG SERVICE
+ARG SERVICE=standalone
 RUN test -n "$SERVICE" && test -f "services/$SERVICE/package.json" || { \
       echo "build with --build-arg SERVICE=<one of: $(ls services | tr '\n' ' ')> (got '$SERVICE')" >&2; \
       exit 1; }
@@ -53,14 +56,14 @@ RUN --mount=type=cache,id=taskflow-pnpm-store,target=/pnpm/store \
       /out/node_modules/.pnpm/@taskflow+*/node_modules/@taskflow/*/test \
       /out/node_modules/.pnpm/@taskflow+*/node_modules/@taskflow/*/.turbo \
  && test -f /out/dist/main.js \
- && if [ "$SERVICE" = task-api ]; then \
+ && if [ "$SERVICE" = task-api ] || [ "$SERVICE" = standalone ]; then \
       test -f /out/node_modules/@taskflow/db/dist/migrate-cli.js \
       && ls /out/node_modules/@taskflow/db/drizzle/*.sql >/dev/null; \
     fi
 
 # ---- runtime: Node and the deployed service, nothing else ----
 FROM ${NODE_IMAGE} AS runtime
-ARG SERVICE
+ARG SERVICE=standalone
 ENV NODE_ENV=production
 LABEL org.opencontainers.image.title="taskflow-${SERVICE}" \
       org.opencontainers.image.licenses="Apache-2.0"

@@ -18,6 +18,8 @@ const STANDALONE_FILES = [
   'e2e/reminders.test.ts',
   'e2e/isolation.test.ts',
   'e2e/reconnect.test.ts',
+  // The zero-setup first run, from a clean clone: the one process only.
+  'e2e/standalone/**/*.test.ts',
 ];
 
 export default defineConfig({
@@ -49,7 +51,12 @@ export default defineConfig({
           name: `e2e-${broker}`,
           sequence: { groupOrder: index + 1 },
           include: ['e2e/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'e2e/browser/**', 'e2e/chaos/**'],
+          exclude: [
+            ...configDefaults.exclude,
+            'e2e/browser/**',
+            'e2e/chaos/**',
+            'e2e/standalone/**',
+          ],
           env: { TASKFLOW_BROKER: broker },
           fileParallelism: false,
           testTimeout: 60_000,

@@ -10,8 +10,11 @@ cd "$(dirname "$0")/.."
 PATH="$(bash scripts/provision/node.sh):$PATH"
 export PATH TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1
 
-# Cached: a second run installs and builds nothing.
-pnpm install --frozen-lockfile --prefer-offline --reporter=silent >&2
+# Cached: a second run installs and builds nothing. pnpm keeps a copy of the lockfile it last
+# installed: when it is this one, node_modules is already what the lockfile says.
+if ! cmp -s pnpm-lock.yaml node_modules/.pnpm/lock.yaml; then
+  pnpm install --frozen-lockfile --prefer-offline --reporter=silent >&2
+fi
 pnpm exec turbo run build --filter=@taskflow/standalone... --output-logs=errors-only >&2
 
 export USE_DAPR=false

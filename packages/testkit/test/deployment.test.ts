@@ -22,6 +22,11 @@ const SERVICES = ['task-api', 'scheduler', 'reminder-worker', 'ws-notifier'] as 
 const DEPLOYABLES = readdirSync(join(REPO, 'services'))
   .filter((name) => existsSync(join(REPO, 'services', name, 'package.json')))
   .sort();
+/**
+ * What the chart and docker-compose.yml deploy: all but services/standalone, the one process
+ * without Dapr that Render runs (render.yaml) from the same Dockerfile.
+ */
+const FLEET_DEPLOYABLES = DEPLOYABLES.filter((name) => name !== 'standalone');
 type ServiceName = string;
 const MIGRATE_CLI = 'node_modules/@taskflow/db/dist/migrate-cli.js';
 const SYNC = 'bash scripts/check-deploy.sh --sync-dapr';
@@ -54,6 +59,18 @@ function configNames(service: ServiceName): Set<string> {
       names.add(name);
     }
   }
+  if (source.includes('...env.messaging')) {
+    for (const name of [
+      'USE_DAPR',
+      'DAPR_HTTP_PORT',
+      'DAPR_API_TOKEN',
+      'APP_API_TOKEN',
+      'PUBSUB_NAME',
+      'TOPIC_NAMESPACE',
+    ]) {
+      names.add(name);
+    }
+  }
   if (source.includes('...env.auth')) {
     for (const name of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) {
       names.add(name);
@@ -69,8 +86,8 @@ function configPort(service: ServiceName): number {
   return Number(match[1]);
 }
 
-/** The seed's deployment variables, set for operators but read by no service (see the chart). */
-const INFORMATIONAL_ENV = new Set(['USE_DAPR', 'ENVIRONMENT']);
+/** The seed's deployment variables set for operators on services that do not read them. */
+const INFORMATIONAL_ENV = new Set(['ENVIRONMENT']);
 
 // ---------------------------------------------------------------------------------------------
 // helm
@@ -261,8 +278,10 @@ describe('charts/taskflow with helm', () => {
         .filter((d) => d.metadata.labels['app.kubernetes.io/component'] === d.metadata.name)
         .map((d) => d.metadata.name as string)
         .filter((name) => Object.keys(values.services).includes(name));
-      expect(deployed.sort()).toEqual(DEPLOYABLES);
-      for (const name of DEPLOYABLES.filter((n) => !(SERVICES as readonly string[]).includes(n))) {
+      expect(deployed.sort()).toEqual(FLEET_DEPLOYABLES);
+      for (const name of FLEET_DEPLOYABLES.filter(
+        (n) => !(SERVICES as readonly string[]).includes(n),
+      )) {
         const annotations = named(objects, 'Deployment', name)!.spec.template.metadata.annotations;
         expect(annotations['dapr.io/enabled'], name).toBe('false');
         expect(named(objects, 'Service', name)?.spec.ports[0].port).toBe(configPort(name));
@@ -304,7 +323,7 @@ describe('charts/taskflow with helm', () => {
 
     it('gives every service container its probes, resources and a non-root, read-only root', () => {
       const objects = rendered();
-      for (const name of DEPLOYABLES) {
+      for (const name of FLEET_DEPLOYABLES) {
         const pod = named(objects, 'Deployment', name)!.spec.template.spec;
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
         expect(pod.containers).toHaveLength(1);
@@ -327,7 +346,7 @@ describe('charts/taskflow with helm', () => {
 
     it('sets only variables the services read, secrets only from Secrets', () => {
       const objects = rendered();
-      for (const name of DEPLOYABLES) {
+      for (const name of FLEET_DEPLOYABLES) {
         const [container] = named(objects, 'Deployment', name)!.spec.template.spec.containers;
         const env = container.env as Obj[];
         const known = configNames(name);
@@ -406,7 +425,7 @@ describe('charts/taskflow with helm', () => {
 
   it('dev: local images never pulled, in-cluster Redis and Postgres, migrations after them', () => {
     const objects = render('dev');
-    for (const name of DEPLOYABLES) {
+    for (const name of FLEET_DEPLOYABLES) {
       const [container] = named(objects, 'Deployment', name)!.spec.template.spec.containers;
       expect(container.image).toBe(`taskflow-${name}:1.0.0`);
       expect(container.imagePullPolicy).toBe('Never');
@@ -449,7 +468,7 @@ describe('charts/taskflow with helm', () => {
 
   it('prod: 2+ replicas with budgets, Redpanda Cloud over SCRAM-SHA-256 + TLS, tokens', () => {
     const objects = render('prod');
-    for (const name of DEPLOYABLES) {
+    for (const name of FLEET_DEPLOYABLES) {
       const deployment = named(objects, 'Deployment', name)!;
       expect(deployment.spec.replicas, name).toBeGreaterThanOrEqual(2);
       expect(named(objects, 'PodDisruptionBudget', name)?.spec.maxUnavailable).toBe(1);
@@ -506,6 +525,52 @@ describe('charts/taskflow with helm', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('render.yaml', () => {
+  const blueprint = parse(read('render.yaml')) as Obj;
+  const [service] = blueprint.services as Obj[];
+  const env = new Map((service!.envVars as Obj[]).map((v) => [v.key as string, v]));
+
+  it('runs the Dockerfile default image (services/standalone) as one web service', () => {
+    expect(blueprint.services).toHaveLength(1);
+    expect(service).toMatchObject({
+      type: 'web',
+      runtime: 'docker',
+      dockerfilePath: './Dockerfile',
+      healthCheckPath: '/readyz',
+    });
+    expect(read('Dockerfile')).toMatch(/^ARG SERVICE=standalone$/m);
+  });
+
+  it('sets the seed Cloud Simple variables, secrets asked for, none in the file', () => {
+    expect(env.get('USE_DAPR')?.value).toBe('false');
+    expect(env.get('ENVIRONMENT')?.value).toBe('production');
+    expect(env.get('KAFKA_SECURITY_PROTOCOL')?.value).toBe('SASL_SSL');
+    expect(env.get('KAFKA_SASL_MECHANISM')?.value).toBe('SCRAM-SHA-256');
+    for (const secret of [
+      'DATABASE_URL',
+      'KAFKA_BOOTSTRAP_SERVERS',
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SASL_PASSWORD',
+    ]) {
+      expect(env.get(secret), secret).toEqual({ key: secret, sync: false });
+    }
+    expect(env.get('AUTH_JWT_SECRET')).toEqual({ key: 'AUTH_JWT_SECRET', generateValue: true });
+  });
+
+  it('sets only variables that taskflow reads', () => {
+    const read_ = new Set([
+      ...FLEET_DEPLOYABLES.flatMap((name) => [...configNames(name)]),
+      ...configNames('standalone'),
+      ...[
+        ...readFileSync(join(REPO, 'packages/kafka/src/settings.ts'), 'utf8').matchAll(
+          /\b(KAFKA_[A-Z_]+)\b/g,
+        ),
+      ].map((m) => m[1]!),
+    ]);
+    for (const key of env.keys()) expect(read_, key).toContain(key);
+  });
+});
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
@@ -595,7 +660,7 @@ describe('docker-compose.yml', () => {
       'kafka',
       'dapr-resources',
       'migrate',
-      ...DEPLOYABLES,
+      ...FLEET_DEPLOYABLES,
       ...SERVICES.map((name) => `${name}-dapr`),
     ];
     expect(Object.keys(services).sort()).toEqual(expected.sort());
@@ -605,7 +670,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds each service from the Dockerfile and runs it on its port, after the migration', () => {
-    for (const name of DEPLOYABLES) {
+    for (const name of FLEET_DEPLOYABLES) {
       const service = services[name];
       expect(service.build).toEqual({ context: '.', args: { SERVICE: name } });
       expect(service.image).toBe(`taskflow-${name}:1.0.0`);
