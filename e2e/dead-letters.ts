@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TOPICS, topicName } from '@taskflow/contracts';
+import { DEAD_LETTER_TOPIC, DeadLetterCloudEvent, TOPICS, topicName } from '@taskflow/contracts';
 import { FLEET_DAPR_API_TOKEN, type Fleet } from '@taskflow/testkit';
 
 const run = promisify(execFile);
@@ -29,7 +29,7 @@ export async function publishPoison(fleet: Fleet, userId: string): Promise<numbe
 
 /**
  * How many messages a topic holds on the fleet's broker (the stream length, or the offsets).
- * `topic` is the plain name (`tasks.events.deadletter`): the fleet's namespace is put in front.
+ * `topic` is the plain name (`events.deadletter`): the fleet's namespace is put in front.
  */
 export async function deadLetterCount(fleet: Fleet, topic: string): Promise<number> {
   const name = topicName(topic, fleet.topicNamespace);
@@ -44,6 +44,65 @@ export async function deadLetterCount(fleet: Fleet, topic: string): Promise<numb
     .split('\n')
     .filter(Boolean)
     .reduce((sum, line) => sum + Number(line.split(':')[2] ?? 0), 0);
+}
+
+/**
+ * The messages on the fleet's dead-letter topic, oldest first (on Kafka, by partition), each the
+ * CloudEvent as it was delivered. Kafka's are read by a console consumer that commits nothing,
+ * so every call reads them all.
+ */
+export async function deadLetters(fleet: Fleet): Promise<DeadLetterCloudEvent[]> {
+  const name = topicName(DEAD_LETTER_TOPIC, fleet.topicNamespace);
+  let values: string[];
+  if (fleet.broker === 'redis') {
+    // Dapr's Redis Streams component keeps the message in the entry's `data` field.
+    const entries = JSON.parse(await redis(fleet, ['xrange', name, '-', '+'])) as Array<
+      [string, string[]]
+    >;
+    values = entries.map(([, fields]) => fields[fields.indexOf('data') + 1] ?? '');
+  } else {
+    const count = await deadLetterCount(fleet, DEAD_LETTER_TOPIC);
+    if (count === 0) return [];
+    const stdout = await kafkaTool('org.apache.kafka.tools.consumer.ConsoleConsumer', [
+      '--topic',
+      name,
+      '--from-beginning',
+      '--max-messages',
+      String(count),
+      '--timeout-ms',
+      '30000',
+      '--group',
+      `${fleet.topicNamespace}-dead-letter-reader`,
+      '--consumer-property',
+      'enable.auto.commit=false',
+    ]);
+    values = stdout.split('\n').filter(Boolean);
+  }
+  return values.map((value) => DeadLetterCloudEvent.parse(JSON.parse(value)));
+}
+
+/**
+ * The topics of the fleet on its broker: on the shared Kafka, those in its namespace; on Redis,
+ * every stream of the fleet's own Redis (a topic is a stream there), whatever its name.
+ */
+export async function fleetTopics(fleet: Fleet): Promise<string[]> {
+  if (fleet.broker === 'kafka') return kafkaTopics(`${fleet.topicNamespace}.`);
+  const streams: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = JSON.parse(
+      await redis(fleet, ['scan', cursor, 'type', 'stream', 'count', '1000']),
+    ) as [string, string[]];
+    streams.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return streams.sort();
+}
+
+/** One redis-cli command against the fleet's Redis; resolves with its answer as JSON text. */
+async function redis(fleet: Fleet, args: string[]): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-p', String(fleet.redisPort), '--json', ...args]);
+  return stdout;
 }
 
 /** Polls deadLetterCount until it is above `before` (at most 20 s); resolves with the last count. */

@@ -3,7 +3,7 @@
 // show on the other fleet's socket. On Kafka both fleets share one broker, as the dev fleet and
 // the tests do; on Redis each fleet has a Redis of its own, so there the test checks the names.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS } from '@taskflow/contracts';
+import { DEAD_LETTER_TOPIC, TOPICS } from '@taskflow/contracts';
 import {
   eventually,
   fleetForFile,
@@ -72,14 +72,13 @@ describe(`topic namespaces (${a.broker})`, () => {
   it('keep a poison message in the fleet it was published in', async () => {
     printLogsOnFailure(a);
     printLogsOnFailure(b);
-    const deadLetters = `${TOPICS.tasks}.deadletter`;
-    const before = await deadLetterCount(a, deadLetters);
+    const before = await deadLetterCount(a, DEAD_LETTER_TOPIC);
     const onA = await newUser(a);
     const onB = await newUser(b, 'user', onA.id);
     const socketB = await openSocket(b, onB);
 
     expect(await publishPoison(a, onA.id)).toBe(204);
-    const after = await deadLettersAfter(a, deadLetters, before);
+    const after = await deadLettersAfter(a, DEAD_LETTER_TOPIC, before);
     expect(after, a.logs()).toBeGreaterThan(before);
     expect(a.logs()).toMatch(/sent to the dead-letter topic/);
 
@@ -87,7 +86,7 @@ describe(`topic namespaces (${a.broker})`, () => {
     // the same user published on b after it has arrived.
     const own = await onB.call('POST', '/tasks', { title: 'on fleet b, after the poison' });
     await socketB.waitFor((m) => m.data.id === own.json.id);
-    expect(await deadLetterCount(b, deadLetters)).toBe(0);
+    expect(await deadLetterCount(b, DEAD_LETTER_TOPIC)).toBe(0);
     expect(b.logs()).not.toMatch(/sent to the dead-letter topic|does not match its schema/);
     socketB.close();
   });

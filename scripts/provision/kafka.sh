@@ -207,8 +207,8 @@ prune() {
 }
 
 # A test fleet's namespace (packages/testkit's startFleet: TOPIC_NAMESPACE, a run id as above),
-# deleted when the fleet stops: its topics `<namespace>.tasks.events`, ... and their dead-letter
-# topics. Its consumer groups go with them: the broker drops the offsets of deleted topics, and a
+# deleted when the fleet stops: its topics `<namespace>.tasks.events`, `<namespace>.reminders.events`
+# and `<namespace>.events.deadletter`. Its consumer groups go with them: the broker drops the offsets of deleted topics, and a
 # group left with none.
 delete_namespace() {
   local namespace=${1:-}

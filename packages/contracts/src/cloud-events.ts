@@ -39,13 +39,22 @@ export function cloudEventOf<T extends z.ZodType>(data: T) {
 }
 
 /**
- * A message on `<topic>.deadletter`: the CloudEvent as it was delivered, with the reason it can
+ * A message on `events.deadletter`: the CloudEvent as it was delivered, with the reason it can
  * never be processed. Only its `id` is certain: `data` is whatever failed the subscriber's
  * schema, and the message may not have been one of taskflow's.
  */
 export const DeadLetterCloudEvent = z.looseObject({
   id: z.string().min(1),
+  /** One dead-letter topic takes both topics' letters: this says which one a letter came from. */
+  topic: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'The topic it was delivered from, with the namespace if any (`tasks.events`, `dev.reminders.events`)',
+    ),
   data: z.unknown().optional(),
   /** Why it was dead-lettered (set by packages/dapr; absent when daprd itself forwarded it). */
   deadletterreason: z.string().optional(),
 });
+export type DeadLetterCloudEvent = z.infer<typeof DeadLetterCloudEvent>;

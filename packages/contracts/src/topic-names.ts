@@ -5,7 +5,7 @@ import { z } from 'zod';
  * same broker (the dev fleet uses `dev`, each test fleet one of its own). Empty, the default,
  * leaves every name exactly as the seed gives it (`tasks.events`), as production runs.
  * Kafka's topic characters only (`[a-zA-Z0-9._-]`), and short enough that the longest name made
- * from it, `<namespace>.reminders.events.deadletter`, stays within Kafka's 249.
+ * from it, `<namespace>.events.deadletter` (82 characters at 64), stays well within Kafka's 249.
  */
 export const TopicNamespace = z
   .string()
@@ -16,7 +16,7 @@ export const TopicNamespace = z
   );
 
 /**
- * The name a topic (`tasks.events`, or a dead-letter topic `tasks.events.deadletter`) has on the
+ * The name a topic (`tasks.events`, or the dead-letter topic `events.deadletter`) has on the
  * broker in a namespace: `dev.tasks.events`; in the empty namespace, the topic itself. Every
  * publisher, subscriber and tool derives broker topic names here.
  */

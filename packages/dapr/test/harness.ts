@@ -152,6 +152,8 @@ export async function startTestApp(options: {
   subscriptions?: Subscription[];
   bindings?: Tick[];
   appApiToken?: string;
+  /** TOPIC_NAMESPACE: where packages/dapr dead-letters (`<namespace>.events.deadletter`). */
+  topicNamespace?: string;
 }): Promise<TestApp> {
   const logs: LogLine[] = [];
   const logger: Logger = pino(

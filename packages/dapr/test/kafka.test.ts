@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startDaprd, type Daprd } from '@taskflow/testkit';
 import { createDaprClient, type DaprClient } from '../src/index.ts';
+import { DEAD_LETTER_TOPIC } from '@taskflow/contracts';
 import { defineSubscription, type DeliveryStatus } from '@taskflow/messaging';
 import {
   canConnect,
@@ -16,6 +17,7 @@ import {
 // alone: 3 partitions per auto-created topic, so partition keys matter.
 const KAFKA = { host: '127.0.0.1', port: 9092 };
 const run = runId();
+// The run id is also the test's namespace: dead letters go to `<run>.events.deadletter`.
 const topic = (name: string) => `${run}.${name}`;
 const Payload = z.object({
   n: z.number().int(),
@@ -44,7 +46,7 @@ spec:
   pubsubname: ps
   topic: ${topic(name)}
   routes: { default: ${route} }
-  deadLetterTopic: ${topic(name)}.deadletter
+  deadLetterTopic: ${topic(DEAD_LETTER_TOPIC)}
 ${bulk ? '  bulkSubscribe: { enabled: true, maxMessagesCount: 100, maxAwaitDurationMs: 40 }\n' : ''}scopes: [kafka-test]
 ---
 `;
@@ -87,10 +89,11 @@ scopes: [kafka-test]
       subscriptionYaml('single', '/single') +
       subscriptionYaml('bulk', '/bulk', true) +
       subscriptionYaml('retry', '/retry') +
-      subscriptionYaml('single.deadletter', '/dlq/single'),
+      subscriptionYaml(DEAD_LETTER_TOPIC, '/dlq'),
   });
   app = await startTestApp({
     dapr: { publish: (...args) => dapr.publish(...args) },
+    topicNamespace: run,
     subscriptions: [
       defineSubscription({
         topic: 'tasks.events',
@@ -116,7 +119,7 @@ scopes: [kafka-test]
       defineSubscription({
         topic: 'tasks.events',
         audience: 'shared',
-        route: '/dlq/single',
+        route: '/dlq',
         schema: z.unknown(),
         handler: () => 'SUCCESS',
       }),
@@ -250,14 +253,16 @@ describe('sidecar (Kafka 3.9, pubsub.kafka)', () => {
       },
     );
     const dead = await eventually(
-      'the poison message at /dlq/single',
-      () => app.requests.find((r) => r.url === '/dlq/single'),
+      'the poison message on the dead-letter topic',
+      () => app.requests.find((r) => r.url === '/dlq'),
       {
         context: dump,
         timeoutMs: 20_000,
       },
     );
+    // It says where it came from: the one dead-letter topic takes every topic's letters.
     expect(dead.body).toMatchObject({
+      topic: topic('single'),
       data: { n: 'poison' },
       deadletterreason: expect.stringMatching(/^payload does not match its schema: n: /),
     });

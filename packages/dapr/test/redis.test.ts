@@ -10,6 +10,7 @@ import {
   SidecarUnavailableError,
   type DaprClient,
 } from '../src/index.ts';
+import { DEAD_LETTER_TOPIC } from '@taskflow/contracts';
 import { defineSubscription, type DeliveryStatus } from '@taskflow/messaging';
 import {
   eventually,
@@ -27,6 +28,9 @@ import {
 // needs its own (tokens, outages).
 const run = runId();
 const topic = (name: string) => `${run}.${name}`;
+// The test's namespace is the run id: packages/dapr dead-letters to `<run>.events.deadletter`,
+// and so does daprd (every subscription below names it, as dapr/components does).
+const deadLetterTopic = topic(DEAD_LETTER_TOPIC);
 const Payload = z.object({ n: z.number().int(), note: z.string().optional() });
 type Payload = z.infer<typeof Payload>;
 
@@ -76,7 +80,7 @@ spec:
   topic: ${topic(name)}
   routes:
     default: ${route}
-  deadLetterTopic: ${topic(name)}.deadletter
+  deadLetterTopic: ${deadLetterTopic}
 ${options.bulk ? '  bulkSubscribe:\n    enabled: true\n    maxMessagesCount: 50\n    maxAwaitDurationMs: 40\n' : ''}scopes: [dapr-test]
 ---
 `;
@@ -158,16 +162,13 @@ scopes: [dapr-test]
       subscriptionYaml('throwbulk', '/throwbulk', { bulk: true }) +
       subscriptionYaml('exhaust', '/exhaust') +
       subscriptionYaml('drop', '/drop') +
-      subscriptionYaml('skip', '/skip') +
-      subscriptionYaml('single.deadletter', '/dlq/single') +
-      subscriptionYaml('bulk.deadletter', '/dlq/bulk', { bulk: true }) +
-      subscriptionYaml('exhaust.deadletter', '/dlq/exhaust') +
-      subscriptionYaml('drop.deadletter', '/dlq/drop'),
+      subscriptionYaml('skip', '/skip'),
   });
   // The app starts first (daprd connects to it) and dead-letters through the client made after.
   const lazy: Pick<DaprClient, 'publish'> = { publish: (...args) => dapr.publish(...args) };
   app = await startTestApp({
     dapr: lazy,
+    topicNamespace: run,
     subscriptions: [
       defineSubscription({
         topic: 'tasks.events',
@@ -226,15 +227,6 @@ scopes: [dapr-test]
         handler: scripted('skip'),
         skipPublishedBefore: new Date(Date.now() + 3_600_000),
       }),
-      ...['single', 'bulk', 'exhaust', 'drop'].map((name) =>
-        defineSubscription({
-          topic: 'tasks.events',
-          audience: 'shared',
-          route: `/dlq/${name}`,
-          schema: z.unknown(),
-          handler: () => 'SUCCESS',
-        }),
-      ),
     ],
     bindings: [
       { route: '/tick', everyMs: 1000, handler: () => void ticks++ },
@@ -272,13 +264,11 @@ function streamOf(stream: string): Array<{ data: unknown }> {
   );
 }
 
-const dlqBodies = (route: string) =>
-  app.requests
-    .filter((r) => r.url === route)
-    .flatMap((r) => {
-      const body = r.body as { entries?: Array<{ event: unknown }> } | undefined;
-      return body?.entries ? body.entries.map((e) => e.event) : [r.body];
-    }) as Array<Record<string, unknown>>;
+/** What the one dead-letter topic holds from a topic (named as in the test: `single`). */
+const deadLettersFrom = (name: string) =>
+  streamOf(deadLetterTopic).filter(
+    (letter) => (letter as { topic?: string }).topic === topic(name),
+  ) as Array<Record<string, unknown>>;
 
 describe('sidecar (Redis Streams, state.redis)', () => {
   it('loads the components and declarative subscriptions', async () => {
@@ -520,19 +510,21 @@ describe('sidecar (Redis Streams, state.redis)', () => {
       { context: dump },
     );
     const [dead] = await eventually(
-      'the poison event at /dlq/single',
-      () => dlqBodies('/dlq/single').length > 0 && dlqBodies('/dlq/single'),
+      'the poison event on the dead-letter topic',
+      () => deadLettersFrom('single').length > 0 && deadLettersFrom('single'),
       { context: dump },
     );
-    expect(dead).toMatchObject({
-      data: { n: 'not a number' },
-      topic: topic('single.deadletter'),
+    // The CloudEvent as delivered (its topic, id and trace kept), plus the reason.
+    const delivered = streamOf(topic('single')).find(
+      (entry) => (entry.data as { n?: unknown }).n === 'not a number',
+    );
+    expect(dead).toEqual({
+      ...delivered,
       deadletterreason: expect.stringMatching(/payload does not match its schema: n: /),
     });
     const line = app.logs.find((l) => l.msg === 'invalid message: sent to the dead-letter topic');
     expect(line).toMatchObject({
       topic: topic('single'),
-      dead_letter_topic: topic('single.deadletter'),
       reason: expect.stringMatching(/^payload does not match/),
     });
     // Acknowledged once dead-lettered, never retried.
@@ -553,8 +545,8 @@ describe('sidecar (Redis Streams, state.redis)', () => {
       context: dump,
     });
     const dead = await eventually(
-      'the bad entry at /dlq/bulk',
-      () => dlqBodies('/dlq/bulk').find((b) => (b.data as { nope?: boolean })?.nope),
+      'the bad entry on the dead-letter topic',
+      () => deadLettersFrom('bulk').find((b) => (b.data as { nope?: boolean })?.nope),
       { context: dump },
     );
     expect(dead.deadletterreason).toMatch(/n: /);
@@ -563,8 +555,8 @@ describe('sidecar (Redis Streams, state.redis)', () => {
   it('sends a message that is retried to the end of the inbound policy to the dead-letter topic', async () => {
     await dapr.publish('ps', topic('exhaust'), { n: 11 });
     const dead = await eventually(
-      'the exhausted event at /dlq/exhaust',
-      () => dlqBodies('/dlq/exhaust')[0],
+      'the exhausted event on the dead-letter topic',
+      () => deadLettersFrom('exhaust')[0],
       { context: dump, timeoutMs: 15_000 },
     );
     expect(dead.data).toEqual({ n: 11 });
@@ -574,8 +566,8 @@ describe('sidecar (Redis Streams, state.redis)', () => {
   it('lets daprd dead-letter a message the handler DROPs', async () => {
     await dapr.publish('ps', topic('drop'), { n: 12 });
     const dead = await eventually(
-      'the dropped event at /dlq/drop',
-      () => dlqBodies('/dlq/drop')[0],
+      'the dropped event on the dead-letter topic',
+      () => deadLettersFrom('drop')[0],
       { context: dump },
     );
     expect(dead.data).toEqual({ n: 12 });

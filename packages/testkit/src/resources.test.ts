@@ -24,14 +24,14 @@ const metadataOf = (doc: ReturnType<typeof parsed>[number]) =>
   Object.fromEntries((doc.spec.metadata ?? []).map((m) => [m.name, m.value]));
 
 describe('changeResourceFile', () => {
-  it('namespaces every subscription topic and dead-letter topic, nothing else', () => {
+  it('namespaces every subscription topic and the dead-letter topic, nothing else', () => {
     const committed = read('common/subscriptions.yaml');
     const docs = parsed(changeResourceFile(committed, { namespace: 'dev' }));
     expect(docs.map((d) => [d.metadata.name, d.spec.topic, d.spec.deadLetterTopic])).toEqual([
-      ['ws-notifier-tasks', 'dev.tasks.events', 'dev.tasks.events.deadletter'],
-      ['ws-notifier-reminders', 'dev.reminders.events', 'dev.reminders.events.deadletter'],
-      ['scheduler-tasks', 'dev.tasks.events', 'dev.tasks.events.deadletter'],
-      ['reminder-worker-tasks', 'dev.tasks.events', 'dev.tasks.events.deadletter'],
+      ['ws-notifier-tasks', 'dev.tasks.events', 'dev.events.deadletter'],
+      ['ws-notifier-reminders', 'dev.reminders.events', 'dev.events.deadletter'],
+      ['scheduler-tasks', 'dev.tasks.events', 'dev.events.deadletter'],
+      ['reminder-worker-tasks', 'dev.tasks.events', 'dev.events.deadletter'],
     ]);
     // Only those fields differ from the committed documents.
     const original = parsed(committed);

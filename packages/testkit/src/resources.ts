@@ -17,7 +17,8 @@ const GROUP_FIELDS = new Set(['consumerGroup', 'consumerID']);
 
 /**
  * One resource (a parsed YAML document) changed for a fleet, in place, comments kept:
- * a Subscription's `topic` and `deadLetterTopic` get the namespace (`dev.tasks.events`), a
+ * a Subscription's `topic` and `deadLetterTopic` get the namespace (`dev.tasks.events`,
+ * `dev.events.deadletter`: where packages/dapr dead-letters in that namespace too), a
  * component's consumer group too (`dev-{appID}`), and broker addresses are swapped in.
  * Everything else stays as committed, so the fleet runs what operators run.
  */

@@ -2,7 +2,7 @@ import { Parser, type Diagnostic } from '@asyncapi/parser';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { EventType, makeEvent } from '../events.ts';
+import { DEAD_LETTER_TOPIC, EventType, makeEvent, TOPICS } from '../events.ts';
 import { freshTask } from '../tasks.ts';
 import { toWsMessage, WsServerMessage } from '../ws.ts';
 import { asyncApiDocument } from './document.ts';
@@ -70,6 +70,17 @@ describe('the AsyncAPI document', { timeout: 30_000 }, () => {
     expect(found.join('\n')).toMatch(expected);
   });
 
+  it('has a channel for each of the three broker topics and no more (Redpanda Cloud’s free tier)', () => {
+    const brokerChannels = Object.values(document.channels).filter((channel) =>
+      channel.servers.some((server) => server.$ref === '#/servers/kafka'),
+    );
+    expect(brokerChannels.map((channel) => channel.address)).toEqual([
+      TOPICS.tasks,
+      TOPICS.reminders,
+      DEAD_LETTER_TOPIC,
+    ]);
+  });
+
   it('is the same every time it is generated', () => {
     expect(JSON.stringify(asyncApiDocument())).toBe(JSON.stringify(document));
   });
@@ -135,6 +146,15 @@ describe('messages against the document', () => {
       const message = toWsMessage(event);
       expect(check(payloadOf(schemaNames.socket(message.type)), message)).toEqual([]);
     }
+  });
+
+  it('takes a dead letter from either topic, with its reason', () => {
+    for (const type of ['task.created', 'reminder.triggered'] as const) {
+      const delivered = { ...exampleCloudEvent(type), data: { n: 'not an event' } };
+      const letter = { ...delivered, deadletterreason: 'payload does not match its schema: n' };
+      expect(check(payloadOf('DeadLetter'), letter)).toEqual([]);
+    }
+    expect(check(payloadOf('DeadLetter'), { id: 'x', topic: '' })).not.toEqual([]);
   });
 
   it('describes the resume query as the server reads it', () => {

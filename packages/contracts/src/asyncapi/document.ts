@@ -1,4 +1,4 @@
-import { ENVELOPE_VERSION, TOPICS, topicOf, type EventType } from '../events.ts';
+import { DEAD_LETTER_TOPIC, ENVELOPE_VERSION, TOPICS, topicOf, type EventType } from '../events.ts';
 import { WS_CLOSE, WsHello, WsResync, type WsMessageType } from '../ws.ts';
 import {
   exampleCloudEvent,
@@ -6,7 +6,7 @@ import {
   exampleSocketMessages,
   exampleUser,
 } from './examples.ts';
-import { componentSchemas, pascalName, schemaNames, type JsonSchema } from './schemas.ts';
+import { componentSchemas, schemaNames, type JsonSchema } from './schemas.ts';
 
 const ref = (path: string) => ({ $ref: `#/${path}` });
 const schemaRef = (name: string) => ref(`components/schemas/${name}`);
@@ -116,13 +116,17 @@ const topicChannel = (topic: string, types: EventType[], description: string) =>
   ),
 });
 
-const deadLetterChannel = (topic: string) => ({
-  address: `${topic}.deadletter`,
-  title: `${topic}.deadletter`,
-  description: `What a subscriber of \`${topic}\` can never process: a payload that fails its schema (sent at once, \`deadletterreason\` says why), or one its handler kept failing (forwarded by daprd after its retry policy).`,
+const deadLetterChannel = {
+  address: DEAD_LETTER_TOPIC,
+  title: DEAD_LETTER_TOPIC,
+  description: `What a subscriber of ${Object.values(TOPICS)
+    .map((topic) => `\`${topic}\``)
+    .join(
+      ' or ',
+    )} can never process, in one topic for both (its \`topic\` attribute says which): a payload that fails the subscriber's schema (sent at once, \`deadletterreason\` says why), or one its handler kept failing (forwarded by daprd after its retry policy).`,
   servers: [ref('servers/kafka'), ref('servers/redis')],
   messages: { DeadLetter: messageRef('DeadLetter') },
-});
+};
 
 function socketChannel(schemas: Record<string, JsonSchema>) {
   const userId = schemas.UserId as { pattern: string; minLength: number; maxLength: number };
@@ -198,17 +202,12 @@ function operations() {
       summary: 'every ws-notifier replica (a consumer group per replica)',
       messages: reminderMessages,
     },
-    ...Object.fromEntries(
-      (['tasksEventsDeadLetter', 'remindersEventsDeadLetter'] as const).map((channel) => [
-        `deadLetter${pascalName(channel.replace('EventsDeadLetter', ''))}`,
-        {
-          action: 'send',
-          channel: ref(`channels/${channel}`),
-          summary: 'a subscriber sets aside a message it can never process',
-          messages: channelMessages(channel, ['DeadLetter']),
-        },
-      ]),
-    ),
+    deadLetter: {
+      action: 'send',
+      channel: ref('channels/deadLetters'),
+      summary: 'a subscriber sets aside a message it can never process',
+      messages: channelMessages('deadLetters', ['DeadLetter']),
+    },
     sendSocketMessages: {
       action: 'send',
       channel: socket,
@@ -253,7 +252,7 @@ const securitySchemes = {
 
 /**
  * The AsyncAPI 3.0 document of taskflow's messaging: both topics (each event in its CloudEvent),
- * their dead-letter topics, and ws-notifier's WebSocket. Every schema is converted from the zod
+ * the one dead-letter topic, and ws-notifier's WebSocket. Every schema is converted from the zod
  * contracts; the same input gives the same document, byte for byte.
  */
 export function asyncApiDocument() {
@@ -303,8 +302,7 @@ export function asyncApiDocument() {
         EVENT_TYPES.filter((type) => topicOf(type) === TOPICS.reminders),
         'Each reminder when it rings, once.',
       ),
-      tasksEventsDeadLetter: deadLetterChannel(TOPICS.tasks),
-      remindersEventsDeadLetter: deadLetterChannel(TOPICS.reminders),
+      deadLetters: deadLetterChannel,
       userTasks: socketChannel(schemas),
     },
     operations: operations(),

@@ -15,18 +15,20 @@ import { BulkDelivery, isBulkDelivery } from './bulk-delivery.ts';
  * Dead-lettering through the sidecar: the message goes to the one dead-letter topic (in the
  * fleet's namespace) unchanged, with the reason in its metadata (`deadLetterReason`) and in the
  * CloudEvent (`deadletterreason`). Through the component it came from: ws-notifier's sidecar
- * loads only taskflow-fanout.
+ * loads only taskflow-fanout. A CloudEvent goes as is (`rawPayload`): daprd would otherwise set
+ * its `topic` to the dead-letter topic, and the letters of both topics, which share one
+ * dead-letter topic, would no longer say where each came from.
  */
 export function sidecarDeadLetter(dapr: Pick<DaprClient, 'publish'>, namespace: string) {
   return async (message: DeliveredMessage, reason: string): Promise<void> => {
+    const metadata = { deadLetterReason: reason };
     await dapr.publish(
       message.pubsub,
       topicName(DEAD_LETTER_TOPIC, namespace),
       message.cloudEvent ? { ...message.cloudEvent, deadletterreason: reason } : message.data,
-      {
-        contentType: message.cloudEvent ? 'application/cloudevents+json' : 'application/json',
-        metadata: { deadLetterReason: reason },
-      },
+      message.cloudEvent
+        ? { contentType: 'application/cloudevents+json', rawPayload: true, metadata }
+        : { metadata },
     );
   };
 }
