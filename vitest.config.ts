@@ -18,8 +18,6 @@ const STANDALONE_FILES = [
   'e2e/reminders.test.ts',
   'e2e/isolation.test.ts',
   'e2e/reconnect.test.ts',
-  // The zero-setup first run, from a clean clone: the one process only.
-  'e2e/standalone/**/*.test.ts',
 ];
 
 export default defineConfig({
@@ -63,27 +61,33 @@ export default defineConfig({
           hookTimeout: 150_000,
         },
       })),
-      // The seed's checklist on one process without Dapr (services/standalone, USE_DAPR=false,
-      // the in-process bus): the same end-to-end files, where they need no sidecar and no broker.
-      {
+      // The seed's checklist without Dapr (services/standalone, USE_DAPR=false): the same
+      // end-to-end files, on the in-process bus (with the zero-setup first run from a clean
+      // clone), then on direct Kafka (with the broker killed, and a Dapr fleet beside it).
+      ...(
+        [
+          ['in-process', ['e2e/standalone/zero-setup.test.ts']],
+          ['kafka', ['e2e/broker-outage.test.ts', 'e2e/standalone/interop.test.ts']],
+        ] as const
+      ).map(([broker, more], index) => ({
         ...sourceFirst,
         test: {
-          name: 'e2e-standalone',
-          sequence: { groupOrder: 3 },
-          include: STANDALONE_FILES,
-          env: { TASKFLOW_MODE: 'standalone', TASKFLOW_BROKER: 'in-process' },
+          name: broker === 'kafka' ? 'e2e-standalone-kafka' : 'e2e-standalone',
+          sequence: { groupOrder: 3 + index },
+          include: [...STANDALONE_FILES, ...more],
+          env: { TASKFLOW_MODE: 'standalone', TASKFLOW_BROKER: broker },
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 150_000,
         },
-      },
+      })),
       // The web page in headless Chromium (scripts/provision/chromium.sh), after the end-to-end
       // suites: the page does not depend on the broker, so Redis Streams only.
       {
         ...sourceFirst,
         test: {
           name: 'browser',
-          sequence: { groupOrder: 4 },
+          sequence: { groupOrder: 5 },
           include: ['e2e/browser/**/*.test.ts'],
           env: { TASKFLOW_BROKER: 'redis' },
           fileParallelism: false,
@@ -97,7 +101,7 @@ export default defineConfig({
         ...sourceFirst,
         test: {
           name: 'chaos',
-          sequence: { groupOrder: 5 },
+          sequence: { groupOrder: 6 },
           include: ['e2e/chaos/**/*.test.ts'],
           env: { CHAOS_BROKER: 'redis' },
           fileParallelism: false,

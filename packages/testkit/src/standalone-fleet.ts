@@ -114,7 +114,25 @@ export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet
   }
 }
 
-interface StandaloneProcess {
+/**
+ * One more standalone process on a running fleet's database, topic namespace and Kafka: a
+ * process without Dapr next to Dapr replicas, as a mixed deployment would run. Stopped with the
+ * fleet's stop or its own.
+ */
+export async function startStandaloneBeside(
+  fleet: Fleet,
+  env: Record<string, string> = {},
+): Promise<StandaloneProcess> {
+  if (fleet.broker !== 'kafka') throw new Error('a standalone process joins a fleet over Kafka');
+  return startStandaloneProcess(100, {
+    DATABASE_URL: fleet.database.url,
+    TOPIC_NAMESPACE: fleet.topicNamespace,
+    KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    ...env,
+  });
+}
+
+export interface StandaloneProcess {
   url: string;
   port: number;
   process: RunningProcess;
