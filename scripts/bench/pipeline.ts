@@ -1,16 +1,32 @@
-// `pnpm bench:pipeline [redis|kafka]`: events from HTTP create to WebSocket delivery, through the
-// real fleet (task-api and ws-notifier from their built output, each with its daprd, the outbox
-// relay, the broker). Open-loop fixed rates (500, 1,000, 2,000 creates/s) for latency, then a
+// `pnpm bench:pipeline [redis|kafka|standalone|standalone-kafka]`: events from HTTP create to
+// WebSocket delivery, through the real fleet (task-api and ws-notifier from their built output,
+// each with its daprd, the outbox relay, the broker), or through the one process without Dapr
+// (services/standalone) on its in-process bus or on direct Kafka. Open-loop fixed rates (500, 1,000, 2,000 creates/s) for latency, then a
 // closed loop for the sustained maximum. Prints a Markdown section for docs/benchmarks.md.
 import os from 'node:os';
 import WebSocket from 'ws';
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
-import { FLEET_JWT_SECRET, startFleet, type Broker, type Fleet } from '@taskflow/testkit';
+import {
+  FLEET_JWT_SECRET,
+  startFleet,
+  type Broker,
+  type Fleet,
+  type FleetMode,
+} from '@taskflow/testkit';
 import { cpuSeconds, pidsMatching, rssMiB, NO_RATE_LIMITS } from './measure.ts';
 import { jsonPost, rawHttpPool } from './raw-http.ts';
 
-const broker = (process.argv[2] ?? 'redis') as Broker;
+const target = process.argv[2] ?? 'redis';
+const TARGETS: Record<string, { broker: Broker; mode: FleetMode }> = {
+  redis: { broker: 'redis', mode: 'dapr' },
+  kafka: { broker: 'kafka', mode: 'dapr' },
+  standalone: { broker: 'in-process', mode: 'standalone' },
+  'standalone-kafka': { broker: 'kafka', mode: 'standalone' },
+};
+if (!TARGETS[target]) throw new Error(`one of ${Object.keys(TARGETS).join(', ')}, not ${target}`);
+const { broker, mode } = TARGETS[target]!;
+const standalone = mode === 'standalone';
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 // Each run first holds its load this long unmeasured, then measures the next `seconds` of the
 // same, unbroken load: the figures are the steady state, not the climb to it (pools growing,
@@ -27,6 +43,7 @@ const timeline = Boolean(process.env.BENCH_TIMELINE);
 
 const fleet = await startFleet({
   broker,
+  mode,
   replicas: { 'task-api': 1, 'ws-notifier': 1 },
   env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', ...NO_RATE_LIMITS },
 });
@@ -105,10 +122,14 @@ try {
 
   console.log(
     [
-      `### HTTP create -> WebSocket delivery on ${broker} (\`pnpm bench:pipeline ${broker}\`, ${new Date().toISOString().slice(0, 10)})`,
+      `### HTTP create -> WebSocket delivery on ${target} (\`pnpm bench:pipeline ${target}\`, ${new Date().toISOString().slice(0, 10)})`,
       '',
-      `${os.cpus().length} cores, Node ${process.version}; task-api, ws-notifier, their two daprd, Postgres, ` +
-        `${broker === 'kafka' ? 'Kafka' : 'Redis'} and this load generator all on one machine; ` +
+      `${os.cpus().length} cores, Node ${process.version}; ` +
+        (standalone
+          ? 'the one process without Dapr (its CPU and memory in the task-api column), '
+          : 'task-api, ws-notifier, their two daprd, ') +
+        `Postgres, ${{ kafka: 'Kafka', redis: 'Redis', 'in-process': 'no broker' }[broker]} ` +
+        'and this load generator all on one machine; ' +
         `${USERS} users with one socket each; each run measures ${seconds} s after ${warmSeconds} s ` +
         'at the same load. Latency is from sending the POST to the message arriving on the ' +
         'socket; delivered/s counts the messages that arrived during the measured seconds, so ' +
@@ -362,18 +383,21 @@ function printRelayRounds(before: Map<string, number>, after: Map<string, number
 function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {
   const api = fleet.replicas['task-api'][0]!;
   const notifier = fleet.replicas['ws-notifier'][0]!;
+  // One process without Dapr: all in the first column, no sidecars.
+  const one = fleet.mode === 'standalone';
   return [
     { name: 'task-api', pids: [api.process.pid!] },
-    { name: 'task-api daprd', pids: [api.daprd.process.pid!] },
-    { name: 'ws-notifier', pids: [notifier.process.pid!] },
-    { name: 'ws-notifier daprd', pids: [notifier.daprd.process.pid!] },
+    { name: 'task-api daprd', pids: one ? [] : [api.daprd.process.pid!] },
+    { name: 'ws-notifier', pids: one ? [] : [notifier.process.pid!] },
+    { name: 'ws-notifier daprd', pids: one ? [] : [notifier.daprd.process.pid!] },
     { name: 'postgres', pids: pidsMatching(/(^|\/)postgres[: ]/) },
     {
       name: 'broker',
-      pids:
-        fleet.broker === 'kafka'
-          ? pidsMatching(/kafka\.Kafka/)
-          : pidsMatching(new RegExp(`redis-server.*:${fleet.redisPort}`)),
+      pids: {
+        kafka: () => pidsMatching(/kafka\.Kafka/),
+        redis: () => pidsMatching(new RegExp(`redis-server.*:${fleet.redisPort}`)),
+        'in-process': () => [],
+      }[fleet.broker](),
     },
   ];
 }
