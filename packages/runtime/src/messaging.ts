@@ -1,5 +1,5 @@
 import { createDaprClient, daprMessaging } from '@taskflow/dapr';
-import { kafkaSettingsFromEnv } from '@taskflow/kafka';
+import { kafkaSettingsFromEnv, type KafkaSettings } from '@taskflow/kafka';
 import { inProcessBus, type Messaging } from '@taskflow/messaging';
 import type { Logger } from '@taskflow/service-kit';
 
@@ -33,9 +33,22 @@ export function createMessaging(
       appApiToken: config.APP_API_TOKEN,
     });
   }
-  if (env.KAFKA_BOOTSTRAP_SERVERS) {
-    kafkaSettingsFromEnv(env);
+  const kafka = directKafkaSettings(config, env);
+  if (kafka) {
     throw new Error('direct Kafka messaging is being built');
   }
   return inProcessBus({ log: logger });
+}
+
+/**
+ * The direct Kafka settings when the environment asks for them (USE_DAPR=false and
+ * KAFKA_BOOTSTRAP_SERVERS set), else undefined. Throws ConfigError naming every bad KAFKA_*
+ * variable: call it first thing to refuse a bad environment before anything starts.
+ */
+export function directKafkaSettings(
+  config: Pick<MessagingConfig, 'USE_DAPR'>,
+  env: NodeJS.ProcessEnv = process.env,
+): KafkaSettings | undefined {
+  if (config.USE_DAPR || !env.KAFKA_BOOTSTRAP_SERVERS) return undefined;
+  return kafkaSettingsFromEnv(env);
 }

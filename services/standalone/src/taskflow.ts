@@ -3,7 +3,7 @@ import { migrate } from '@taskflow/db';
 import { readinessCheck } from '@taskflow/messaging';
 import { buildReminderWorker } from '@taskflow/reminder-worker/app';
 import { loadReminderWorkerConfig } from '@taskflow/reminder-worker/config';
-import { startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
+import { directKafkaSettings, startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
 import { buildScheduler } from '@taskflow/scheduler/app';
 import { loadSchedulerConfig } from '@taskflow/scheduler/config';
 import { defaultPostgresDir, startLocalPostgres } from '@taskflow/local-postgres';
@@ -52,6 +52,7 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
   const reminderConfig = loadReminderWorkerConfig(serviceEnv);
   const wsConfig = loadWsNotifierConfig(serviceEnv);
   const webConfig = loadWebConfig(serviceEnv);
+  directKafkaSettings(taskApiConfig, serviceEnv);
   const startupLog = createLogger('taskflow', config.LOG_LEVEL);
   // No DATABASE_URL: a real Postgres of this process's own, in the data folder, kept across runs.
   const localDatabase = config.DATABASE_URL
@@ -59,7 +60,12 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
     : await startLocalPostgres({ dataDir: defaultPostgresDir(env), logger: startupLog });
   const databaseUrl = config.DATABASE_URL ?? localDatabase!.url;
 
-  await migrate(databaseUrl);
+  await migrate(databaseUrl).catch((error: unknown) => {
+    throw new Error(
+      `cannot migrate the database${config.DATABASE_URL ? ' of DATABASE_URL' : ''}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  });
   const { logger, database, registry, messaging, relay, cleanups } = startEventWriter('taskflow', {
     ...taskApiConfig,
     DATABASE_URL: databaseUrl,
