@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDaprd, type Daprd } from './daprd.ts';
+import { cleanupStack } from './cleanups.ts';
 import { freePort } from './ports.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
@@ -134,7 +135,7 @@ export const FLEET_DAPR_API_TOKEN = 'fleet-dapr-token';
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   if ((options.mode ?? modeOfRun()) === 'standalone') return startStandaloneFleet(options);
   if (options.broker === 'in-process') throw new Error('the in-process bus runs standalone only');
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanups = cleanupStack();
   const processes: Array<{ logs(): string; name: string }> = [];
   const members: Array<() => FleetMember> = [];
   try {
@@ -189,7 +190,6 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     for (const list of Object.values(replicas)) list.sort((a, b) => a.index - b.index);
 
     const logs = () => processes.map((p) => `----- ${p.name} -----\n${p.logs()}`).join('\n');
-    let stopped: Promise<void> | undefined;
     return {
       broker: options.broker,
       mode: 'dapr',
@@ -202,16 +202,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       addReplica: (name) => addReplica(name, replicas[name].length),
       logs,
       members: () => members.map((member) => member()),
-      // Once: a test may stop a fleet early, and its file's afterAll stops it again.
-      stop() {
-        stopped ??= (async () => {
-          for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-        })();
-        return stopped;
-      },
+      stop: () => cleanups.run(),
     };
   } catch (error) {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await cleanups.run();
     const detail = processes.map((p) => `----- ${p.name} -----\n${p.logs()}`).join('\n');
     throw new Error(`the fleet did not start: ${String(error)}\n${detail}`, { cause: error });
   }

@@ -9,6 +9,7 @@ import {
   runId,
   waitForReady,
 } from './fleet.ts';
+import { cleanupStack } from './cleanups.ts';
 import { freePort } from './ports.ts';
 import { createTestDatabase } from './postgres.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
@@ -24,7 +25,7 @@ const SERVICES: ServiceName[] = ['task-api', 'ws-notifier', 'scheduler', 'remind
  * of every service is process i, as processes behind a load balancer would be.
  */
 export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet> {
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanups = cleanupStack();
   try {
     const database = await createTestDatabase(options.databaseServer);
     cleanups.push(() => database.drop());
@@ -75,7 +76,6 @@ export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet
     }
     const logs = () =>
       processes.map((p) => `----- ${p.process.name} -----\n${p.process.logs()}`).join('\n');
-    let stopped: Promise<void> | undefined;
     return {
       broker: options.broker,
       mode: 'standalone',
@@ -101,15 +101,10 @@ export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet
       logs,
       members: (): FleetMember[] =>
         processes.map((p) => ({ name: p.process.name, kind: 'service', process: p.process })),
-      stop() {
-        stopped ??= (async () => {
-          for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-        })();
-        return stopped;
-      },
+      stop: () => cleanups.run(),
     };
   } catch (error) {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await cleanups.run();
     throw new Error(`the standalone fleet did not start: ${String(error)}`, { cause: error });
   }
 }
