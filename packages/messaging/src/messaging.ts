@@ -5,6 +5,12 @@ import type { Tick } from './ticks.ts';
 
 /** What one service consumes: its subscriptions and its periodic ticks. */
 export interface Consumers {
+  /**
+   * The app id of the service they belong to (`scheduler`): its `shared` subscriptions form one
+   * consumer group by that name, as Dapr's `{appID}` does, also when several services share one
+   * process and one messaging (services/standalone).
+   */
+  service: string;
   subscriptions: readonly Subscription[];
   ticks: readonly Tick[];
 }

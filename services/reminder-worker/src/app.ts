@@ -48,6 +48,7 @@ export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App
     eventsCommitted: deps.eventsCommitted ?? (() => {}),
   };
   await messaging.serve(app, {
+    service: 'reminder-worker',
     subscriptions: [taskEventSubscription(database, metrics)],
     ticks: [
       {

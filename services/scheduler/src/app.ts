@@ -38,6 +38,7 @@ export async function buildScheduler(deps: SchedulerDeps): Promise<App> {
   ]);
   registerMetrics(app, deps.registry);
   await deps.messaging.serve(app, {
+    service: 'scheduler',
     subscriptions: [
       taskEventSubscription({
         database: deps.database,

@@ -116,7 +116,11 @@ export async function buildWsNotifier(deps: WsNotifierDeps) {
   registerHealth(app, [readinessCheck(messaging)]);
   registerMetrics(app, registry);
   docsRoutes(app);
-  await messaging.serve(app, { subscriptions: eventSubscriptions(fanout, startedAt), ticks: [] });
+  await messaging.serve(app, {
+    service: 'ws-notifier',
+    subscriptions: eventSubscriptions(fanout, startedAt),
+    ticks: [],
+  });
   await app.register(async (scope) =>
     socketRoutes(scope as App, {
       verifyToken: deps.verifyToken,
