@@ -122,3 +122,33 @@ export async function groupSettled(groupId: string, members: number, settings = 
     await admin.close();
   }
 }
+
+const SASL_VARIABLES = [
+  'KAFKA_SASL_SSL_BROKERS',
+  'KAFKA_TEST_CA_FILE',
+  'KAFKA_TEST_SASL_USERNAME',
+  'KAFKA_TEST_SASL_PASSWORD',
+] as const;
+
+/**
+ * The settings of the local broker's SASL_SSL listener (SCRAM-SHA-256, its test CA), as an
+ * operator's variables would give them, with `changes` applied to those variables.
+ */
+export function saslSettings(changes: Record<string, string | undefined> = {}): KafkaSettings {
+  const missing = SASL_VARIABLES.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(', ')} not set: they name the local Kafka's SASL_SSL listener. ` +
+        'Run `eval "$(bash scripts/provision/all.sh)"`.',
+    );
+  }
+  return kafkaSettingsFromEnv({
+    KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_SASL_SSL_BROKERS,
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+    KAFKA_SASL_USERNAME: process.env.KAFKA_TEST_SASL_USERNAME,
+    KAFKA_SASL_PASSWORD: process.env.KAFKA_TEST_SASL_PASSWORD,
+    KAFKA_SSL_CA_FILE: process.env.KAFKA_TEST_CA_FILE,
+    ...changes,
+  });
+}
