@@ -4,22 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consumerGroupName, topicName, type Topic } from '@taskflow/contracts';
 import { createDaprClient, daprPublisher } from '@taskflow/dapr';
-import { defineSubscription, type Messaging } from '@taskflow/messaging';
+import type { Messaging } from '@taskflow/messaging';
 import { startDaprd, type Daprd } from '@taskflow/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { kafkaMessaging, kafkaPublisher, RecordWriter, saramaPartition } from '../src/index.ts';
 import {
   deleteNamespace,
   eventually,
   freshNamespace,
   groupSettled,
-  noApp,
   outgoing,
   PLAINTEXT,
   plaintext,
   readTopic,
   recordingLog,
+  serveOne,
 } from './harness.ts';
 
 // A real daprd (testkit, the pinned 1.16.5 build) with the fleet's Kafka component shape, next
@@ -30,7 +29,6 @@ const appId = 'interop-app';
 const group = consumerGroupName(appId, namespace);
 const TASKS: Topic = 'tasks.events';
 const REMINDERS: Topic = 'reminders.events';
-const Payload = z.looseObject({ event_id: z.string(), user: z.string(), n: z.number() });
 
 let daprd: Daprd;
 let app: Server;
@@ -114,17 +112,9 @@ describe('kafkaMessaging next to daprd', () => {
       log: recordingLog(),
     });
     running.push(reader);
-    await reader.serve(noApp, {
-      subscriptions: [
-        defineSubscription({
-          topic: REMINDERS,
-          audience: 'shared',
-          route: '/reminders',
-          schema: Payload,
-          handler: (payload) => (received.push(payload), 'SUCCESS'),
-        }),
-      ],
-      ticks: [],
+    await serveOne(reader, {
+      topic: REMINDERS,
+      handler: (payload) => (received.push(payload), 'SUCCESS'),
     });
     await reader.start();
     const users = Array.from({ length: 12 }, (_, i) => `interop-user-${i}`);
@@ -168,17 +158,9 @@ describe('kafkaMessaging next to daprd', () => {
       log: recordingLog(),
     });
     running.push(messaging);
-    await messaging.serve(noApp, {
-      subscriptions: [
-        defineSubscription({
-          topic: TASKS,
-          audience: 'shared',
-          route: '/events',
-          schema: Payload,
-          handler: (payload) => (direct.push(payload), 'SUCCESS'),
-        }),
-      ],
-      ticks: [],
+    await serveOne(messaging, {
+      topic: TASKS,
+      handler: (payload) => (direct.push(payload), 'SUCCESS'),
     });
     await messaging.start();
     // Joining at all proves the protocols agree: sarama's "range" (a mismatch is refused).

@@ -2,7 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Admin, Consumer } from '@platformatic/kafka';
-import type { DeliveryLog, Messaging, OutgoingEvent } from '@taskflow/messaging';
+import { type Topic } from '@taskflow/contracts';
+import {
+  defineSubscription,
+  type Audience,
+  type DeliveryLog,
+  type DeliveryStatus,
+  type Messaging,
+  type OutgoingEvent,
+} from '@taskflow/messaging';
+import { z } from 'zod';
 import { clientOptions, kafkaSettingsFromEnv, type KafkaSettings } from '../src/index.ts';
 
 // The local test broker (scripts/provision/kafka.sh): PLAINTEXT, topics auto-created with 3
@@ -23,6 +32,33 @@ export function deleteNamespace(namespace: string): void {
 
 /** serve()'s app: the direct transports never touch it. */
 export const noApp = {} as Parameters<Messaging['serve']>[0];
+
+/** The payload of `outgoing`'s events. */
+export const Payload = z.looseObject({ event_id: z.string(), user: z.string(), n: z.number() });
+export type Payload = z.infer<typeof Payload>;
+
+/** Serves one subscription to `topic` (no ticks); `handler` answers each payload. */
+export function serveOne(
+  messaging: Messaging,
+  options: {
+    topic: Topic;
+    audience?: Audience;
+    handler: (payload: Payload) => DeliveryStatus | Promise<DeliveryStatus>;
+  },
+): Promise<void> {
+  return messaging.serve(noApp, {
+    subscriptions: [
+      defineSubscription({
+        topic: options.topic,
+        audience: options.audience ?? 'shared',
+        route: '/events',
+        schema: Payload,
+        handler: options.handler,
+      }),
+    ],
+    ticks: [],
+  });
+}
 
 /** A DeliveryLog that keeps error and warn lines, to assert on and to explain failures. */
 export function recordingLog(): DeliveryLog & {
@@ -123,6 +159,8 @@ export async function groupSettled(groupId: string, members: number, settings = 
   }
 }
 
+// The SASL_SSL listener of the local broker: a self-signed CA and one user for SCRAM-SHA-256,
+// SCRAM-SHA-512 and PLAIN, which `eval "$(bash scripts/provision/all.sh)"` describes in these.
 const SASL_VARIABLES = [
   'KAFKA_SASL_SSL_BROKERS',
   'KAFKA_TEST_CA_FILE',
@@ -130,11 +168,7 @@ const SASL_VARIABLES = [
   'KAFKA_TEST_SASL_PASSWORD',
 ] as const;
 
-/**
- * The settings of the local broker's SASL_SSL listener (SCRAM-SHA-256, its test CA), as an
- * operator's variables would give them, with `changes` applied to those variables.
- */
-export function saslSettings(changes: Record<string, string | undefined> = {}): KafkaSettings {
+export function saslListener() {
   const missing = SASL_VARIABLES.filter((name) => !process.env[name]);
   if (missing.length > 0) {
     throw new Error(
@@ -142,13 +176,25 @@ export function saslSettings(changes: Record<string, string | undefined> = {}): 
         'Run `eval "$(bash scripts/provision/all.sh)"`.',
     );
   }
-  return kafkaSettingsFromEnv({
-    KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_SASL_SSL_BROKERS,
+  const [brokers, caFile, username, password] = SASL_VARIABLES.map((name) => process.env[name]!);
+  return { brokers: brokers!, caFile: caFile!, username: username!, password: password! };
+}
+
+/** The env an operator would write for the SASL_SSL listener (SCRAM-SHA-256), with `changes`. */
+export function saslEnv(changes: Record<string, string | undefined> = {}) {
+  const listener = saslListener();
+  return {
+    KAFKA_BOOTSTRAP_SERVERS: listener.brokers,
     KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
     KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
-    KAFKA_SASL_USERNAME: process.env.KAFKA_TEST_SASL_USERNAME,
-    KAFKA_SASL_PASSWORD: process.env.KAFKA_TEST_SASL_PASSWORD,
-    KAFKA_SSL_CA_FILE: process.env.KAFKA_TEST_CA_FILE,
+    KAFKA_SASL_USERNAME: listener.username,
+    KAFKA_SASL_PASSWORD: listener.password,
+    KAFKA_SSL_CA_FILE: listener.caFile,
     ...changes,
-  });
+  };
+}
+
+/** The settings of saslEnv(changes). */
+export function saslSettings(changes: Record<string, string | undefined> = {}): KafkaSettings {
+  return kafkaSettingsFromEnv(saslEnv(changes));
 }

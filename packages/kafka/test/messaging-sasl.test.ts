@@ -1,7 +1,6 @@
 import { topicName } from '@taskflow/contracts';
-import { defineSubscription, type Messaging } from '@taskflow/messaging';
+import type { Messaging } from '@taskflow/messaging';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import {
   KafkaConnectionError,
   kafkaMessaging,
@@ -12,10 +11,10 @@ import {
   deleteNamespace,
   eventually,
   freshNamespace,
-  noApp,
   outgoing,
   recordingLog,
   saslSettings,
+  serveOne,
 } from './harness.ts';
 
 // The local broker's SASL_SSL listener (scripts/provision/kafka.sh): SCRAM-SHA-256 over TLS with
@@ -31,17 +30,9 @@ function messagingOver(settings: KafkaSettings, received: unknown[] = []) {
     log: recordingLog(),
   });
   running.push(messaging);
-  void messaging.serve(noApp, {
-    subscriptions: [
-      defineSubscription({
-        topic: 'tasks.events',
-        audience: 'shared',
-        route: '/events',
-        schema: z.looseObject({ event_id: z.string() }),
-        handler: (payload) => (received.push(payload), 'SUCCESS'),
-      }),
-    ],
-    ticks: [],
+  void serveOne(messaging, {
+    topic: 'tasks.events',
+    handler: (payload) => (received.push(payload), 'SUCCESS'),
   });
   return messaging;
 }

@@ -1,23 +1,18 @@
 import { consumerGroupName, DEAD_LETTER_TOPIC, topicName, type Topic } from '@taskflow/contracts';
-import {
-  defineSubscription,
-  type Audience,
-  type DeliveryStatus,
-  type Messaging,
-} from '@taskflow/messaging';
+import type { Audience, DeliveryStatus, Messaging } from '@taskflow/messaging';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { kafkaMessaging, kafkaPublisher, RecordWriter, saramaPartition } from '../src/index.ts';
 import {
   deleteNamespace,
   eventually,
   freshNamespace,
   groupSettled,
-  noApp,
   outgoing,
   plaintext,
   readTopic,
   recordingLog,
+  serveOne,
+  type Payload,
 } from './harness.ts';
 
 // Real Kafka (scripts/provision/kafka.sh), PLAINTEXT. Each test has a namespace of its own (a
@@ -31,8 +26,6 @@ const REMINDERS: Topic = 'reminders.events';
 const tasksTopic = () => topicName(TASKS, namespace);
 const deadLetterTopic = () => topicName(DEAD_LETTER_TOPIC, namespace);
 const QUICK_RETRY = { retries: 2, initialMs: 50, maxMs: 100 } as const;
-const Payload = z.looseObject({ event_id: z.string(), user: z.string(), n: z.number().int() });
-type Payload = z.infer<typeof Payload>;
 
 const running: Messaging[] = [];
 let writer: RecordWriter;
@@ -61,20 +54,13 @@ async function instance(options: {
     retry: QUICK_RETRY,
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
   });
-  await messaging.serve(noApp, {
-    subscriptions: [
-      defineSubscription({
-        topic: options.topic ?? TASKS,
-        audience: options.audience ?? 'shared',
-        route: '/events',
-        schema: Payload,
-        handler: async (payload) => {
-          received.push(payload);
-          return (await options.answer?.(payload)) ?? 'SUCCESS';
-        },
-      }),
-    ],
-    ticks: [],
+  await serveOne(messaging, {
+    topic: options.topic ?? TASKS,
+    ...(options.audience ? { audience: options.audience } : {}),
+    handler: async (payload) => {
+      received.push(payload);
+      return (await options.answer?.(payload)) ?? 'SUCCESS';
+    },
   });
   running.push(messaging);
   await messaging.start();
