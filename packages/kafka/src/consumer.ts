@@ -55,6 +55,9 @@ export class GroupConsumer {
       // As sarama asks (Metadata.AllowAutoTopicCreation): the broker's policy decides.
       autocreateTopics: true,
     });
+    this.#consumer.on('consumer:group:join', ({ groupId, assignments }) =>
+      options.log.info({ group: groupId, assignments }, 'joined the consumer group'),
+    );
     this.#lanes = partitionLanes<KafkaRecord>(async (record) => {
       if (!(await options.handle(record))) return;
       // Not awaited: the client folds the commits that pile up meanwhile into one request, and
@@ -88,8 +91,9 @@ export class GroupConsumer {
     await this.#stream?.close().catch((error: unknown) => {
       this.#options.log.warn({ err: error }, 'closing the consumer stream failed');
     });
-    await this.#loop;
+    // Before awaiting the loop: a consume() still connecting (the broker down) ends with it.
     await this.#consumer.close();
+    await this.#loop;
   }
 
   async #run(started: () => void): Promise<void> {

@@ -46,6 +46,7 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
   const ticks: Tick[] = [];
   const consumers: GroupConsumer[] = [];
   let stopTicks: (() => Promise<void>) | undefined;
+  let started = false;
   let stopping = false;
 
   const groups: Record<Audience, { groupId: string; startAt: 'earliest' | 'latest' }> = {
@@ -93,6 +94,9 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
       ticks.push(...consumed.ticks);
     },
     async start() {
+      if (started) return;
+      started = true;
+      let reachable = true;
       try {
         await checkConnection(settings);
         await writer.connect([]);
@@ -101,12 +105,16 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
         // that is down may come back: consume and publish once it does (ready() says meanwhile).
         if (!(error instanceof KafkaConnectionError) || error.reason !== 'unreachable') throw error;
         log.warn({ err: error }, 'Kafka unreachable at startup: retrying in the background');
+        reachable = false;
       }
       for (const audience of ['shared', 'each-process'] as const) {
         const consumer = consumerOf(audience);
         if (consumer) consumers.push(consumer);
       }
-      await Promise.all(consumers.map((consumer) => consumer.start()));
+      const joined = Promise.all(consumers.map((consumer) => consumer.start()));
+      // Reachable: resolve once the groups are joined. Not: do not hold the service's start up
+      // for the client's connection retries (about 15 s); the consumers keep trying.
+      if (reachable) await joined;
       stopTicks ??= startTicks(ticks, log);
     },
     async ready() {

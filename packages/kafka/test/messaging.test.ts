@@ -149,6 +149,27 @@ describe('kafkaMessaging publisher', () => {
     running.push(dead);
     await expect(dead.publisher.publishBatch(TASKS, [outgoing('alice', 1)])).rejects.toThrow();
   });
+
+  it('starts while no broker answers, not ready, retrying; stops at once', async () => {
+    const log = recordingLog();
+    const dead = kafkaMessaging({
+      settings: { bootstrapServers: ['127.0.0.1:1'], securityProtocol: 'PLAINTEXT' },
+      appId: 'scheduler',
+      topicNamespace: namespace,
+      log,
+    });
+    await serveOne(dead, { topic: TASKS, handler: () => 'SUCCESS' });
+    const starting = Date.now();
+    await dead.start();
+    expect(Date.now() - starting).toBeLessThan(5_000);
+    expect(await dead.ready()).toBe(false);
+    expect(log.lines.map((line) => line.message)).toContain(
+      'Kafka unreachable at startup: retrying in the background',
+    );
+    const stopping = Date.now();
+    await dead.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+  });
 });
 
 describe('kafkaMessaging consumer', () => {
