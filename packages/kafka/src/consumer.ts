@@ -55,9 +55,10 @@ export class GroupConsumer {
       // As sarama asks (Metadata.AllowAutoTopicCreation): the broker's policy decides.
       autocreateTopics: true,
     });
-    this.#consumer.on('consumer:group:join', ({ groupId, assignments }) =>
-      options.log.info({ group: groupId, assignments }, 'joined the consumer group'),
-    );
+    this.#consumer.on('consumer:group:join', ({ groupId, assignments }) => {
+      options.log.info({ group: groupId, assignments }, 'joined the consumer group');
+      this.#revoke(assignments ?? []);
+    });
     this.#lanes = partitionLanes<KafkaRecord>(async (record) => {
       if (!(await options.handle(record))) return;
       // Not awaited: the client folds the commits that pile up meanwhile into one request, and
@@ -139,6 +140,21 @@ export class GroupConsumer {
     if (next !== undefined && record.offset < next) return;
     this.#next.set(lane, record.offset + 1n);
     this.#lanes.push(lane, record);
+  }
+
+  /**
+   * After a rebalance: the records queued for partitions that are now another member's are
+   * dropped (it reads them from the committed offset; handling them here too would deliver them
+   * twice), and so is where this member had got to in them, so that if one comes back it is
+   * read from the committed offset again. A record in progress finishes.
+   */
+  #revoke(assignments: ReadonlyArray<{ topic: string; partitions: number[] }>): void {
+    const owned = new Set(assignments.flatMap((a) => a.partitions.map((p) => `${a.topic}:${p}`)));
+    for (const lane of [...this.#next.keys()]) {
+      if (owned.has(lane)) continue;
+      this.#lanes.drop(lane);
+      this.#next.delete(lane);
+    }
   }
 
   #pause(ms: number): Promise<void> {

@@ -64,4 +64,21 @@ describe('partitionLanes', () => {
     expect(started).toEqual(['a1']);
     expect(lanes.size).toBe(0);
   });
+
+  it('drop empties one lane, leaving its item in progress and the other lanes', async () => {
+    const { started, work, finish } = gatedWork();
+    const lanes = partitionLanes(work, 100);
+    lanes.push('p0', 'a1');
+    lanes.push('p0', 'a2');
+    lanes.push('p1', 'b1');
+    lanes.push('p1', 'b2');
+    await tick();
+    lanes.drop('p0');
+    expect(lanes.size).toBe(3);
+    await finish('a1');
+    await finish('b1');
+    await finish('b2');
+    expect(started).toEqual(['a1', 'b1', 'b2']);
+    expect(lanes.size).toBe(0);
+  });
 });

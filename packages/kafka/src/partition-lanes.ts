@@ -10,6 +10,8 @@ export interface PartitionLanes<T> {
   readonly size: number;
   /** Resolves once fewer than `limit` items are queued or in progress: the reader's brake. */
   room(): Promise<void>;
+  /** Drops what has not started in one lane (its item in progress finishes). */
+  drop(lane: string): void;
   /** Drops what has not started, then resolves once the items in progress have finished. */
   drain(): Promise<void>;
 }
@@ -63,6 +65,13 @@ export function partitionLanes<T>(
     room() {
       if (size < limit) return Promise.resolve();
       return new Promise((resolve) => waiters.push(resolve));
+    },
+    drop(lane) {
+      const queue = queues.get(lane);
+      if (!queue) return;
+      size -= queue.length;
+      queue.length = 0;
+      release();
     },
     async drain() {
       for (const queue of queues.values()) {
