@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDaprClient, daprPublisher } from '@taskflow/dapr';
 import { kafkaMessaging, kafkaSettingsFromEnv } from '@taskflow/kafka';
@@ -11,7 +10,7 @@ import {
   type EventPublisher,
   type OutgoingEvent,
 } from '@taskflow/messaging';
-import { startDaprd } from '@taskflow/testkit';
+import { renderResources, startDaprd } from '@taskflow/testkit';
 import { z } from 'zod';
 
 // `pnpm bench:kafka`: kafkaMessaging against the local broker (scripts/provision/kafka.sh, or
@@ -159,24 +158,15 @@ async function run(dapr: ReturnType<typeof createDaprClient>, daprFirst: boolean
   }
 }
 
-// dapr/components/pubsub-kafka/pubsub.yaml, on this broker.
-const resources = mkdtempSync(join(tmpdir(), 'taskflow-bench-kafka-'));
-writeFileSync(
-  join(resources, 'pubsub.yaml'),
-  `apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: { name: taskflow-pubsub }
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - { name: brokers, value: "${settings.bootstrapServers.join(',')}" }
-    - { name: authType, value: none }
-    - { name: consumerGroup, value: "{appID}" }
-    - { name: version, value: 3.9.0 }
-`,
+// The fleet's committed Kafka component (dapr/components/pubsub-kafka), on this broker.
+const resources = renderResources(
+  [join(import.meta.dirname, '../../dapr/components/pubsub-kafka')],
+  {
+    namespace: '',
+    addresses: { kafka: settings.bootstrapServers.join(',') },
+  },
 );
-const daprd = await startDaprd({ appId: 'task-api', resourcesPaths: [resources] });
+const daprd = await startDaprd({ appId: 'task-api', resourcesPaths: resources.paths });
 const dapr = createDaprClient({ httpPort: daprd.httpPort });
 const results = [];
 for (let i = 0; i < RUNS; i++) {
@@ -189,7 +179,7 @@ for (let i = 0; i < RUNS; i++) {
   );
 }
 await daprd.stop();
-rmSync(resources, { recursive: true, force: true });
+rmSync(resources.dir, { recursive: true, force: true });
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 console.log(
   `median of ${RUNS} runs of ${EVENTS} events (${USERS} users, batches of ${BATCH}, acks=all): ` +

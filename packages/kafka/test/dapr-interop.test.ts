@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { consumerGroupName, topicName, type Topic } from '@taskflow/contracts';
 import { createDaprClient, daprPublisher } from '@taskflow/dapr';
 import type { Messaging } from '@taskflow/messaging';
-import { startDaprd, type Daprd } from '@taskflow/testkit';
+import { renderResources, startDaprd, type Daprd } from '@taskflow/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaMessaging, kafkaPublisher, RecordWriter, saramaPartition } from '../src/index.ts';
 import {
@@ -21,11 +21,15 @@ import {
   serveOne,
 } from './harness.ts';
 
-// A real daprd (testkit, the pinned 1.16.5 build) with the fleet's Kafka component shape, next
-// to kafkaMessaging on the same local broker: what one writes the other reads, a key lands in
-// the same partition whichever wrote it, and both join one consumer group.
+// A real daprd (testkit, the pinned 1.16.5 build) with the fleet's committed Kafka component
+// (dapr/components/pubsub-kafka, in this file's namespace), next to kafkaMessaging on the same
+// local broker: what one writes the other reads, a key lands in the same partition whichever
+// wrote it, and both join one consumer group. As scheduler, one of the component's scopes.
 const namespace = freshNamespace();
-const appId = 'interop-app';
+const appId = 'scheduler';
+const componentFolder = fileURLToPath(
+  new URL('../../../dapr/components/pubsub-kafka', import.meta.url),
+);
 const group = consumerGroupName(appId, namespace);
 const TASKS: Topic = 'tasks.events';
 const REMINDERS: Topic = 'reminders.events';
@@ -62,25 +66,17 @@ async function startApp(): Promise<number> {
 beforeAll(async () => {
   writer = new RecordWriter(plaintext, 'interop-writer');
   await writer.connect([topicName(TASKS, namespace), topicName(REMINDERS, namespace)]);
-  resources = mkdtempSync(join(tmpdir(), 'taskflow-kafka-interop-'));
-  // dapr/components/pubsub-kafka/pubsub.yaml's shape, in this namespace.
+  const rendered = renderResources([componentFolder], {
+    namespace,
+    addresses: { kafka: PLAINTEXT },
+  });
+  resources = rendered.dir;
+  // A single-delivery subscription of the test's app (the committed ones are bulk).
+  const subscriptions = join(resources, 'subscriptions');
+  mkdirSync(subscriptions);
   writeFileSync(
-    join(resources, 'pubsub.yaml'),
-    `apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: { name: taskflow-pubsub }
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - { name: brokers, value: "${PLAINTEXT}" }
-    - { name: authType, value: none }
-    - { name: consumerGroup, value: "${consumerGroupName('{appID}', namespace)}" }
-    - { name: initialOffset, value: oldest }
-    - { name: version, value: 3.9.0 }
-scopes: [${appId}]
----
-apiVersion: dapr.io/v2alpha1
+    join(subscriptions, 'subscription.yaml'),
+    `apiVersion: dapr.io/v2alpha1
 kind: Subscription
 metadata: { name: interop-tasks }
 spec:
@@ -90,7 +86,11 @@ spec:
 scopes: [${appId}]
 `,
   );
-  daprd = await startDaprd({ appId, appPort: await startApp(), resourcesPaths: [resources] });
+  daprd = await startDaprd({
+    appId,
+    appPort: await startApp(),
+    resourcesPaths: [...rendered.paths, subscriptions],
+  });
 }, 60_000);
 
 afterAll(async () => {
