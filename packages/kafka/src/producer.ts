@@ -76,22 +76,60 @@ export class RecordWriter {
         ...(record.headers ? { headers: toBuffers(record.headers) } : {}),
       };
     });
-    try {
-      await this.#producer.send({ messages: placed });
-      return { failed: [] };
-    } catch (error) {
-      const written = writtenPartitions(error);
-      const failed = placed.flatMap((record, index) =>
-        written.has(record.partition) ? [] : [index],
-      );
-      if (failed.length === records.length) throw error;
-      return { failed, error };
+    const failed: number[] = [];
+    let error: unknown;
+    let first = 0;
+    for (const chunk of requests(placed)) {
+      const indexes = chunk.map((_, i) => first + i);
+      first += chunk.length;
+      if (error !== undefined) {
+        // Not sent after a failure: a later version must never reach a partition before an
+        // earlier one that is to be retried.
+        failed.push(...indexes);
+        continue;
+      }
+      try {
+        await this.#producer.send({ messages: chunk });
+      } catch (thrown) {
+        error = thrown;
+        const written = writtenPartitions(thrown);
+        failed.push(...indexes.filter((index) => !written.has(placed[index]!.partition)));
+      }
     }
+    if (failed.length === records.length) throw error;
+    return failed.length === 0 ? { failed } : { failed, error };
   }
 
   async close(): Promise<void> {
     await this.#producer.close();
   }
+}
+
+/**
+ * What one send may carry, in key and value bytes: a partition's records travel as one record
+ * batch, which the broker refuses above `message.max.bytes` (Kafka's and Redpanda's default:
+ * 1 MiB), so a relay batch of one busy user's events could never be published. Half of it
+ * leaves room for the records' own overhead. (sarama splits by Producer.MaxMessageBytes too.)
+ */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/** The records in order, cut into sends of at most MAX_SEND_BYTES (a larger record alone). */
+function requests<T extends { key?: Buffer; value: Buffer }>(records: T[]): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = record.value.length + (record.key?.length ?? 0);
+    if (chunk.length > 0 && bytes + size > MAX_SEND_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 function toBuffers(headers: Record<string, string>): Map<Buffer, Buffer> {

@@ -139,6 +139,16 @@ describe('kafkaMessaging publisher', () => {
     }
   });
 
+  it('cuts a batch larger than the broker takes in one request into several, in order', async () => {
+    // 600 events of about 2.5 KB of one user: 1.5 MB for one partition, over the broker's 1 MiB.
+    const note = 'n'.repeat(2_500);
+    const events = Array.from({ length: 600 }, (_, n) => outgoing('busy-user', n, { note }));
+    expect(await publish(REMINDERS, events)).toEqual({ failedEventIds: [] });
+    const records = await readTopic(topicName(REMINDERS, namespace), events.length);
+    const ns = records.map((r) => (JSON.parse(r.value) as { data: { n: number } }).data.n);
+    expect(ns).toEqual(events.map((_, n) => n));
+  });
+
   it('rejects when no broker answers, so the relay keeps the events and backs off', async () => {
     const dead = kafkaMessaging({
       settings: { bootstrapServers: ['127.0.0.1:1'], securityProtocol: 'PLAINTEXT' },
