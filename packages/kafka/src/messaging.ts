@@ -118,7 +118,8 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
       stopTicks ??= startTicks(ticks, log);
     },
     async ready() {
-      return !stopping && writer.isConnected() && consumers.every((c) => c.isReady());
+      if (stopping || !consumers.every((c) => c.isReady())) return false;
+      return writer.reachable(1_000);
     },
     async stop() {
       stopping = true;

@@ -41,9 +41,26 @@ export class RecordWriter {
     });
   }
 
-  /** Whether the producer holds a live connection to the cluster. */
-  isConnected(): boolean {
-    return this.#producer.isConnected();
+  /**
+   * Whether the producer can reach the cluster: connected, or able to connect again within
+   * `timeoutMs`. It reconnects here too, or a producer that lost its broker would say no until
+   * the next publish.
+   */
+  async reachable(timeoutMs: number): Promise<boolean> {
+    if (this.#producer.isConnected()) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+    );
+    const connected = this.connect([]).then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([connected, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Fetches the topics' metadata (and so connects, authenticates and verifies TLS). */
