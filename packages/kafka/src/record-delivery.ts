@@ -20,7 +20,7 @@ export interface RecordDeliveryOptions {
   writer: RecordWriter;
   /** The broker name of the dead-letter topic. */
   deadLetterTopic: string;
-  /** The component name a DeliveredMessage names (there is no component: the consumer's pubsub). */
+  /** A DeliveredMessage's `pubsub`: no component exists here, so the name the fleet's has. */
   pubsub: string;
   log: DeliveryLog;
   stopping: () => boolean;
@@ -34,7 +34,9 @@ export interface RecordDeliveryOptions {
  * over after a pause, never skipped: the record's offset is not committed before it is done.
  * Resolves false when stop() interrupted it.
  */
-export function recordDelivery(options: RecordDeliveryOptions) {
+export function recordDelivery(
+  options: RecordDeliveryOptions,
+): (record: KafkaRecord) => Promise<boolean> {
   // @taskflow/messaging types its policies as DELIVERY_RETRY's literal numbers; any numbers work.
   const policy = (options.retry ?? DELIVERY_RETRY) as typeof DELIVERY_RETRY;
   const pause = (attempt: number) =>
