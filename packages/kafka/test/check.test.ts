@@ -6,43 +6,9 @@ import {
   kafkaSettingsFromEnv,
   type KafkaConnectionFailure,
 } from '../src/index.ts';
+import { PLAINTEXT, saslEnv, saslListener } from './harness.ts';
 
-// The local test broker (scripts/provision/kafka.sh): PLAINTEXT on KAFKA_BROKERS, and a SASL_SSL
-// listener with a self-signed CA and one user for SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN, which
-// `eval "$(bash scripts/provision/all.sh)"` describes in these variables.
-const PLAINTEXT = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const SASL_VARIABLES = [
-  'KAFKA_SASL_SSL_BROKERS',
-  'KAFKA_TEST_CA_FILE',
-  'KAFKA_TEST_SASL_USERNAME',
-  'KAFKA_TEST_SASL_PASSWORD',
-] as const;
-
-function saslListener() {
-  const missing = SASL_VARIABLES.filter((name) => !process.env[name]);
-  if (missing.length > 0) {
-    throw new Error(
-      `${missing.join(', ')} not set: they name the local Kafka's SASL_SSL listener. ` +
-        'Run `eval "$(bash scripts/provision/all.sh)"`.',
-    );
-  }
-  const [brokers, caFile, username, password] = SASL_VARIABLES.map((name) => process.env[name]!);
-  return { brokers: brokers!, caFile: caFile!, username: username!, password: password! };
-}
-
-/** The env an operator would write for the SASL_SSL listener, with `changes` applied. */
-function saslEnv(changes: Record<string, string | undefined> = {}) {
-  const listener = saslListener();
-  return {
-    KAFKA_BOOTSTRAP_SERVERS: listener.brokers,
-    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
-    KAFKA_SASL_USERNAME: listener.username,
-    KAFKA_SASL_PASSWORD: listener.password,
-    KAFKA_SSL_CA_FILE: listener.caFile,
-    ...changes,
-  };
-}
+// The local test broker (scripts/provision/kafka.sh), PLAINTEXT and SASL_SSL (harness.ts).
 
 async function refusal(env: Record<string, string | undefined>, timeoutMs = 10_000) {
   const error = await checkConnection(kafkaSettingsFromEnv(env), { timeoutMs }).then(
