@@ -10,6 +10,7 @@ import {
   type EventPublisher,
   type OutgoingEvent,
 } from '@taskflow/messaging';
+import { createLogger } from '@taskflow/service-kit';
 import { renderResources, startDaprd } from '@taskflow/testkit';
 import { z } from 'zod';
 
@@ -28,13 +29,7 @@ const settings = kafkaSettingsFromEnv({
   KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_BOOTSTRAP_SERVERS ?? '127.0.0.1:9092',
 });
 
-const quiet: DeliveryLog = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (object, message) => console.warn(message, object),
-  error: (object, message) => console.error(message, object),
-  child: () => quiet,
-};
+const quiet: DeliveryLog = createLogger('bench-kafka', 'warn');
 
 /** A task.created envelope the size of the real one (about 700 bytes). */
 function event(n: number): OutgoingEvent {

@@ -42,31 +42,35 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
   const pubsub = options.pubsub ?? 'taskflow-pubsub';
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
   const writer = new RecordWriter(settings, appId);
-  const subscriptions: Subscription[] = [];
+  // Each with the service it belongs to: one process may serve several (services/standalone).
+  const served: Array<{ service: string; subscription: Subscription }> = [];
   const ticks: Tick[] = [];
   const consumers: GroupConsumer[] = [];
   let stopTicks: (() => Promise<void>) | undefined;
   let started = false;
   let stopping = false;
 
-  const groups: Record<Audience, { groupId: string; startAt: 'earliest' | 'latest' }> = {
-    // Dapr's `consumerGroup: {appID}`, in the namespace: standalone and sidecar replicas split.
-    shared: { groupId: consumerGroupName(appId, namespace), startAt: 'earliest' },
-    // dapr/components/pubsub-kafka/fanout.yaml: a group per process, from the newest offset.
-    'each-process': {
-      groupId: consumerGroupName(`${appId}-${instanceId}`, namespace),
-      startAt: 'latest',
-    },
-  };
+  const groupOf = (
+    service: string,
+    audience: Audience,
+  ): { groupId: string; startAt: 'earliest' | 'latest' } =>
+    audience === 'shared'
+      ? // Dapr's `consumerGroup: {appID}`, in the namespace: standalone and sidecar replicas split.
+        { groupId: consumerGroupName(service, namespace), startAt: 'earliest' }
+      : // dapr/components/pubsub-kafka/fanout.yaml: a group per process, from the newest offset.
+        { groupId: consumerGroupName(`${service}-${instanceId}`, namespace), startAt: 'latest' };
 
-  function consumerOf(audience: Audience): GroupConsumer | undefined {
+  function consumerOf(service: string, audience: Audience): GroupConsumer | undefined {
     const byTopic = new Map<string, Subscription[]>();
-    for (const subscription of subscriptions.filter((s) => s.audience === audience)) {
+    const mine = served
+      .filter((s) => s.service === service && s.subscription.audience === audience)
+      .map((s) => s.subscription);
+    for (const subscription of mine) {
       const topic = topicName(subscription.topic, namespace);
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), subscription]);
     }
     if (byTopic.size === 0) return undefined;
-    const { groupId, startAt } = groups[audience];
+    const { groupId, startAt } = groupOf(service, audience);
     return new GroupConsumer({
       settings,
       clientId: groupId,
@@ -90,7 +94,9 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
     kind: 'kafka',
     publisher: kafkaPublisher(writer, { appId, pubsub, topicNamespace: namespace }),
     async serve(_app, consumed) {
-      subscriptions.push(...consumed.subscriptions);
+      for (const subscription of consumed.subscriptions) {
+        served.push({ service: consumed.service ?? appId, subscription });
+      }
       ticks.push(...consumed.ticks);
     },
     async start() {
@@ -107,9 +113,11 @@ export function kafkaMessaging(options: KafkaMessagingOptions): Messaging {
         log.warn({ err: error }, 'Kafka unreachable at startup: retrying in the background');
         reachable = false;
       }
-      for (const audience of ['shared', 'each-process'] as const) {
-        const consumer = consumerOf(audience);
-        if (consumer) consumers.push(consumer);
+      for (const service of new Set(served.map((s) => s.service))) {
+        for (const audience of ['shared', 'each-process'] as const) {
+          const consumer = consumerOf(service, audience);
+          if (consumer) consumers.push(consumer);
+        }
       }
       const joined = Promise.all(consumers.map((consumer) => consumer.start()));
       // Reachable: resolve once the groups are joined. Not: do not hold the service's start up

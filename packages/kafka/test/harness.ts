@@ -65,15 +65,22 @@ export function recordingLog(): DeliveryLog & {
   lines: Array<{ level: string; message: string; object: object }>;
 } {
   const lines: Array<{ level: string; message: string; object: object }> = [];
-  const make = (bindings: object): DeliveryLog => ({
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (object, message) =>
-      lines.push({ level: 'warn', message, object: { ...bindings, ...object } }),
-    error: (object, message) =>
-      lines.push({ level: 'error', message, object: { ...bindings, ...object } }),
-    child: (more) => make({ ...bindings, ...more }),
-  });
+  const keep = (level: string, bindings: object) => (object: object, message: string) => {
+    lines.push({ level, message, object: { ...bindings, ...object } });
+  };
+  // The levels the transport writes; a pino logger's other members are never called here.
+  const make = (bindings: object): DeliveryLog =>
+    ({
+      level: 'warn',
+      silent: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: keep('warn', bindings),
+      error: keep('error', bindings),
+      fatal: keep('fatal', bindings),
+      child: (more: object) => make({ ...bindings, ...more }),
+    }) as unknown as DeliveryLog;
   return Object.assign(make({}), { lines });
 }
 

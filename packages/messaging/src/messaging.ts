@@ -8,9 +8,9 @@ export interface Consumers {
   /**
    * The app id of the service they belong to (`scheduler`): its `shared` subscriptions form one
    * consumer group by that name, as Dapr's `{appID}` does, also when several services share one
-   * process and one messaging (services/standalone).
+   * process and one messaging (services/standalone). Default: the messaging's own app id.
    */
-  service: string;
+  service?: string;
   subscriptions: readonly Subscription[];
   ticks: readonly Tick[];
 }

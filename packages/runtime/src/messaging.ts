@@ -1,5 +1,5 @@
 import { createDaprClient, daprMessaging } from '@taskflow/dapr';
-import { kafkaSettingsFromEnv, type KafkaSettings } from '@taskflow/kafka';
+import { kafkaMessaging, kafkaSettingsFromEnv, type KafkaSettings } from '@taskflow/kafka';
 import { inProcessBus, type Messaging } from '@taskflow/messaging';
 import type { Logger } from '@taskflow/service-kit';
 
@@ -35,7 +35,12 @@ export function createMessaging(
   }
   const kafka = directKafkaSettings(config, env);
   if (kafka) {
-    throw new Error('direct Kafka messaging is being built');
+    return kafkaMessaging({
+      settings: kafka,
+      appId: service,
+      topicNamespace: config.TOPIC_NAMESPACE,
+      log: logger,
+    });
   }
   return inProcessBus({ log: logger });
 }

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { migrate } from '@taskflow/db';
-import { readinessCheck } from '@taskflow/messaging';
 import { buildReminderWorker } from '@taskflow/reminder-worker/app';
 import { loadReminderWorkerConfig } from '@taskflow/reminder-worker/config';
 import { directKafkaSettings, startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
@@ -118,10 +117,9 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
   });
   const web = await buildWeb({ config: webConfig, logger });
   const whole = createApp({ logger });
-  registerHealth(whole, [
-    { name: 'database', check: () => database.ping() },
-    readinessCheck(messaging),
-  ]);
+  // Ready when writes work: a broker outage must not take the process out of its load balancer
+  // (the outbox keeps the events until the broker is back), as task-api in the fleet.
+  registerHealth(whole, [{ name: 'database', check: () => database.ping() }]);
   registerMetrics(whole, registry);
 
   const apps = [taskApi, wsNotifier, scheduler, reminderWorker, web, whole];
