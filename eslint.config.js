@@ -19,4 +19,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Events are appended only through the outbox's unit of work (packages/outbox
+    // `createOutbox`), whose commits wake the relay: an append anywhere else would commit an
+    // event the relay only finds on its next poll. The benchmark of the create statement
+    // measures the statement alone.
+    files: ['**/*.ts'],
+    ignores: ['packages/db/**', 'packages/outbox/**', 'scripts/bench/create-cost.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@taskflow/db/event-append',
+              message: 'append events through an Outbox (outbox.commit / outbox.createTasks)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -11,7 +11,9 @@
 // backend µs per event claimed |
 import { randomUUID } from 'node:crypto';
 import { freshTask, makeEvent } from '@taskflow/contracts';
-import { claimAndMarkPublished, connect, insertTasksWithEvents } from '@taskflow/db';
+import { claimAndMarkPublished, connect } from '@taskflow/db';
+// The statement itself, without the outbox around it: what it costs Postgres is measured here.
+import { insertTasksWithEvents } from '@taskflow/db/event-append';
 import { createTestDatabase } from '@taskflow/testkit';
 import { cpuSeconds } from './measure.ts';
 

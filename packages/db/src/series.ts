@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, isNotNull, lte, sql } from 'drizzle-orm';
-import type { EventEnvelope, Task } from '@taskflow/contracts';
+import type { Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
-import { insertEventsSql } from './events.ts';
 import type { Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
 
@@ -96,14 +95,10 @@ export async function insertInstances(ex: Executor, instances: Task[]): Promise<
 
 /**
  * Writes the series' new schedule (next occurrence, whether it still recurs, version, clock)
- * exactly as built in the application, together with the events, in one statement. The caller
- * holds the rows' locks, so the versions it computed are the ones stored.
+ * exactly as built in the application, in one statement. The caller holds the rows' locks, so
+ * the versions it computed are the ones stored, and emits the events in the same unit of work.
  */
-export async function advanceSeries(
-  ex: Executor,
-  series: Task[],
-  seriesEvents: EventEnvelope[],
-): Promise<void> {
+export async function advanceSeries(ex: Executor, series: Task[]): Promise<void> {
   if (series.length === 0) return;
   const values = series.map(
     (s) =>
@@ -112,16 +107,11 @@ export async function advanceSeries(
   );
   // On a table of any size the planner joins these VALUES by primary key (a nested loop of
   // index scans; checked with EXPLAIN on 200,000 rows).
-  const update = sql`update tasks set next_occurrence = v.next_occurrence,
+  await ex.execute(sql`update tasks set next_occurrence = v.next_occurrence,
       is_recurring = v.is_recurring, version = v.version, updated_at = v.updated_at
     from (values ${sql.join(values, sql`, `)})
       as v(id, next_occurrence, is_recurring, version, updated_at)
-    where tasks.id = v.id`;
-  if (seriesEvents.length === 0) {
-    await ex.execute(update);
-    return;
-  }
-  await ex.execute(sql`with advanced as (${update}) ${insertEventsSql(seriesEvents)}`);
+    where tasks.id = v.id`);
 }
 
 /** A series by id, whoever owns it, locked until the transaction ends. */

@@ -3,7 +3,7 @@ import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
 import { driverOf, type Executor } from './client.ts';
 import type { TaskRow } from './rows.ts';
-import { EVENT_COLUMNS, EVENT_RECORD, eventRecordsJson } from './event-records.ts';
+import { NEW_TASKS, TASK_COLUMNS } from './task-insert.ts';
 
 /** A task as it is born, with its `task.created` event. */
 export interface CreatedTask {
@@ -12,47 +12,18 @@ export interface CreatedTask {
 }
 
 /**
- * Creates the users (first use), the tasks and their events in ONE statement, however many: one
- * round trip, atomic without an explicit transaction. Each task arrives fully built (id, clock,
- * version) so that its event could be built first. Tasks and events travel as two json
- * parameters and the statement's text is fixed, so it is prepared once per connection: this is
- * the hottest write there is, and task-api gathers concurrent creates into one call.
+ * Creates the users (first use) and the tasks in ONE statement, without their events: for a
+ * create inside the outbox's unit of work (`outbox.commit`), which appends the events it emits.
+ * The creates that need no transaction of their own go through `outbox.createTasks`, whose one
+ * statement writes the events too.
  */
-export async function insertTasksWithEvents(ex: Executor, created: CreatedTask[]): Promise<void> {
+export async function insertTasks(ex: Executor, created: Task[]): Promise<void> {
   if (created.length === 0) return;
-  await driverOf(ex).unsafe(INSERT_TASKS_WITH_EVENTS, [
-    JSON.stringify(created.map(({ task }) => task)),
-    eventRecordsJson(created.map(({ event }) => event)),
-  ]);
+  await driverOf(ex).unsafe(INSERT_TASKS, [JSON.stringify(created)]);
 }
 
-/** insertTasksWithEvents for one task. */
-export async function insertTaskWithEvent(
-  ex: Executor,
-  task: Task,
-  event: EventEnvelope,
-): Promise<void> {
-  await insertTasksWithEvents(ex, [{ task, event }]);
-}
-
-const TASK_COLUMNS = `id, user_id, title, description, completed, completed_at, due_date,
-  recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
-  series_id, occurrence_at, version, created_at, updated_at`;
-
-const INSERT_TASKS_WITH_EVENTS = `
-  with new_tasks as (
-    select * from json_to_recordset($1::json) as t(id uuid, user_id text, title text,
-      description text, completed boolean, completed_at timestamptz, due_date timestamptz,
-      recurrence_rule text, is_recurring boolean, next_occurrence timestamptz, time_zone text,
-      recurrence_mode text, series_start timestamptz, series_id uuid, occurrence_at timestamptz,
-      version integer, created_at timestamptz, updated_at timestamptz)
-  ),
-  new_users as (
-    insert into users (id) select distinct user_id from new_tasks on conflict do nothing
-  ),
-  inserted_tasks as (insert into tasks (${TASK_COLUMNS}) select ${TASK_COLUMNS} from new_tasks)
-  insert into events (${EVENT_COLUMNS})
-  select * from json_to_recordset($2::json) as e(${EVENT_RECORD})`;
+const INSERT_TASKS = `${NEW_TASKS}
+  insert into tasks (${TASK_COLUMNS}) select ${TASK_COLUMNS} from new_tasks`;
 
 /** The user's task; `forUpdate` locks it until the transaction ends. */
 export async function findTask(

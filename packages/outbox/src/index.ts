@@ -1,2 +1,3 @@
 export * from './publisher.ts';
 export * from './relay.ts';
+export * from './unit-of-work.ts';

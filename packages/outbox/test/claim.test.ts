@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelope, freshTask, makeEvent } from '@taskflow/contracts';
 import {
-  appendEvents,
   claimAndMarkPublished,
   connect,
   driverOf,
   unmarkPublished,
   userEvents,
 } from '@taskflow/db';
+import { appendEvents } from '@taskflow/db/event-append';
 import { createTestDatabase, type TestDatabase } from '@taskflow/testkit';
 
 // The relay reads each claimed event as JSON text, assembled in packages/db without parsing the

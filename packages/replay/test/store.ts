@@ -4,12 +4,10 @@ import postgres from 'postgres';
 import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import {
   advanceSeries,
-  appendEvents,
   connect,
   deleteTask,
   findTask,
   insertInstances,
-  insertTaskWithEvent,
   lockSeries,
   setSeries,
   stopSeries,
@@ -18,6 +16,7 @@ import {
   type Database,
   type TaskChanges,
 } from '@taskflow/db';
+import { createOutbox } from '@taskflow/outbox';
 import { createTestDatabase } from '@taskflow/testkit';
 
 /** A fresh migrated database for one test file, dropped after it. */
@@ -37,11 +36,13 @@ export async function testStore() {
 const actor = (userId: string) => ({ userId, correlationId: `test-${randomUUID()}` });
 
 /**
- * Writes tasks and their events through packages/db exactly as the services do (task-api's
- * commands, the scheduler's spawn): the row and its event(s) in one transaction, the event
- * carrying the row as written. The end-to-end suite drives the real services instead.
+ * Writes tasks and their events exactly as the services do (task-api's commands, the
+ * scheduler's spawn): the row and its event(s) in one unit of work of the outbox, the event
+ * carrying the row as written. No relay runs here. The end-to-end suite drives the real
+ * services instead.
  */
 export function writer(database: Database) {
+  const outbox = createOutbox({ database, relay: { notify: () => {} } });
   return {
     async create(userId: string, fields: Partial<Task> = {}): Promise<Task> {
       const now = new Date();
@@ -50,31 +51,31 @@ export function writer(database: Database) {
         ...fields,
       };
       const event = makeEvent('task.created', task, task, { ...actor(userId), at: now });
-      await insertTaskWithEvent(database.db, task, event);
+      await outbox.createTasks([{ task, event }]);
       return task;
     },
 
     async change(userId: string, id: string, changes: TaskChanges): Promise<Task> {
-      return database.transaction(async (tx) => {
+      return outbox.commit(async (tx, emit) => {
         const before = (await findTask(tx, userId, id, { forUpdate: true }))!;
         const task = toTask(await updateTask(tx, id, changes));
         const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
-        await appendEvents(tx, [makeEvent(type, task, task, actor(userId))]);
+        emit(makeEvent(type, task, task, actor(userId)));
         return task;
       });
     },
 
     async remove(userId: string, id: string): Promise<void> {
-      await database.transaction(async (tx) => {
+      await outbox.commit(async (tx, emit) => {
         await findTask(tx, userId, id, { forUpdate: true });
         const task = toTask(await deleteTask(tx, id));
-        await appendEvents(tx, [makeEvent('task.deleted', task, task, actor(userId))]);
+        emit(makeEvent('task.deleted', task, task, actor(userId)));
       });
     },
 
     /** Makes the task a daily series whose next occurrence is `next`. */
     async makeSeries(userId: string, id: string, next: Date): Promise<Task> {
-      return database.transaction(async (tx) => {
+      return outbox.commit(async (tx, emit) => {
         const task = toTask(
           await setSeries(tx, id, {
             recurrenceRule: 'FREQ=DAILY',
@@ -84,15 +85,15 @@ export function writer(database: Database) {
             nextOccurrence: next,
           }),
         );
-        await appendEvents(tx, [makeEvent('task.updated', task, task, actor(userId))]);
+        emit(makeEvent('task.updated', task, task, actor(userId)));
         return task;
       });
     },
 
     async stopSeries(userId: string, id: string): Promise<Task> {
-      return database.transaction(async (tx) => {
+      return outbox.commit(async (tx, emit) => {
         const task = toTask(await stopSeries(tx, id));
-        await appendEvents(tx, [makeEvent('task.updated', task, task, actor(userId))]);
+        emit(makeEvent('task.updated', task, task, actor(userId)));
         return task;
       });
     },
@@ -102,7 +103,7 @@ export function writer(database: Database) {
      * recurring.spawned) and the series one day on (task.updated), in one transaction.
      */
     async spawn(seriesId: string): Promise<Task> {
-      return database.transaction(async (tx) => {
+      return outbox.commit(async (tx, emit) => {
         const series = toTask((await lockSeries(tx, seriesId))!);
         const now = new Date();
         const occurrence = series.next_occurrence!;
@@ -124,26 +125,23 @@ export function writer(database: Database) {
         };
         const context = { ...actor(series.user_id), at: now };
         await insertInstances(tx, [instance]);
-        await advanceSeries(
-          tx,
-          [advanced],
-          [
-            makeEvent('task.created', instance, instance, context),
-            makeEvent(
-              'recurring.spawned',
-              instance,
-              {
-                series_id: series.id,
-                instance_id: instance.id,
-                occurrence_at: occurrence,
-                next_occurrence: advanced.next_occurrence,
-                title: instance.title,
-                due_date: instance.due_date,
-              },
-              context,
-            ),
-            makeEvent('task.updated', advanced, advanced, context),
-          ],
+        await advanceSeries(tx, [advanced]);
+        emit(
+          makeEvent('task.created', instance, instance, context),
+          makeEvent(
+            'recurring.spawned',
+            instance,
+            {
+              series_id: series.id,
+              instance_id: instance.id,
+              occurrence_at: occurrence,
+              next_occurrence: advanced.next_occurrence,
+              title: instance.title,
+              due_date: instance.due_date,
+            },
+            context,
+          ),
+          makeEvent('task.updated', advanced, advanced, context),
         );
         return instance;
       });
@@ -152,21 +150,23 @@ export function writer(database: Database) {
     /** A reminder.triggered event: it changes no task, and the fold must not think otherwise. */
     async reminderTriggered(task: Task): Promise<void> {
       const reminderId = randomUUID();
-      await appendEvents(database.db, [
-        makeEvent(
-          'reminder.triggered',
-          { id: reminderId, version: 1 },
-          {
-            reminder_id: reminderId,
-            task_id: task.id,
-            title: task.title,
-            remind_at: new Date().toISOString(),
-            due_date: task.due_date,
-            late: false,
-          },
-          actor(task.user_id),
+      await outbox.commit(async (_tx, emit) =>
+        emit(
+          makeEvent(
+            'reminder.triggered',
+            { id: reminderId, version: 1 },
+            {
+              reminder_id: reminderId,
+              task_id: task.id,
+              title: task.title,
+              remind_at: new Date().toISOString(),
+              due_date: task.due_date,
+              late: false,
+            },
+            actor(task.user_id),
+          ),
         ),
-      ]);
+      );
     },
   };
 }

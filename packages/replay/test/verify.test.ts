@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, type Task } from '@taskflow/contracts';
-import { appendEvents } from '@taskflow/db';
+import { createOutbox } from '@taskflow/outbox';
 import type { Difference } from '../src/differences.ts';
 import { verifyTasks } from '../src/verify.ts';
 import { testStore } from './store.ts';
@@ -72,9 +72,10 @@ describe('replay verify after corruption by hand', () => {
     await store.sql`insert into tasks (id, user_id, title) values (${stranger}, ${userId}, 'nobody wrote me')`;
     // An event that skips versions 2 to 4: the history is broken even though it folds.
     const skipped: Task = { ...gapped, version: 5 };
-    await appendEvents(store.database.db, [
-      makeEvent('task.updated', skipped, skipped, { userId, correlationId: 'by-hand' }),
-    ]);
+    const outbox = createOutbox({ database: store.database, relay: { notify: () => {} } });
+    await outbox.commit(async (_tx, emit) =>
+      emit(makeEvent('task.updated', skipped, skipped, { userId, correlationId: 'by-hand' })),
+    );
 
     const expected = [
       {

@@ -1,6 +1,6 @@
 import { connect, type Database } from '@taskflow/db';
 import type { Messaging } from '@taskflow/messaging';
-import { startRelay, type Relay } from '@taskflow/outbox';
+import { createOutbox, startRelay, type Outbox } from '@taskflow/outbox';
 import { createLogger, createMetricsRegistry, type Logger } from '@taskflow/service-kit';
 import type { Registry } from 'prom-client';
 import { createMessaging, type MessagingConfig } from './messaging.ts';
@@ -21,8 +21,8 @@ export interface ServiceClients {
 
 export interface EventWriterClients extends ServiceClients {
   database: Database;
-  /** Wake it after committing events (`eventsCommitted` of the service's app). */
-  relay: Relay;
+  /** Every write that appends events goes through it; its commits wake the service's relay. */
+  outbox: Outbox;
 }
 
 /** Logger, metrics registry and messaging of a service that keeps no data (ws-notifier). */
@@ -42,7 +42,8 @@ export function startServiceClients(
 
 /**
  * The clients of a service that appends events (task-api, scheduler, reminder-worker): those of
- * startServiceClients, a Postgres pool, and the outbox relay publishing through the messaging.
+ * startServiceClients, a Postgres pool, the outbox relay publishing through the messaging, and
+ * the outbox whose commits wake it.
  * The relay needs no broker to start: until it answers, rounds fail and back off while the
  * events wait in Postgres, so no write ever depends on the broker.
  */
@@ -64,7 +65,7 @@ export function startEventWriter(
   return {
     ...clients,
     database,
-    relay,
+    outbox: createOutbox({ database, relay }),
     // The relay's last round before messaging stops; the pool once both are done.
     cleanups: [() => relay.stop(), ...clients.cleanups, () => database.close()],
   };

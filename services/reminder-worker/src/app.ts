@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable, type ClaimPolicy, type Database } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import { readinessCheck, type Messaging } from '@taskflow/messaging';
 import {
   createApp,
@@ -14,6 +15,8 @@ import { reminderMetrics } from './metrics.ts';
 
 export interface ReminderWorkerDeps {
   database: Database;
+  /** Fired batches commit through it, which wakes the relay. */
+  outbox: Outbox;
   messaging: Messaging;
   logger: Logger;
   registry: Registry;
@@ -21,8 +24,6 @@ export interface ReminderWorkerDeps {
   tickBudgetMs: number;
   /** See REMINDER_LOOKAHEAD_MS. */
   tickLookaheadMs: number;
-  /** Called after every committed batch: wakes the outbox relay. */
-  eventsCommitted?: () => void;
 }
 
 /**
@@ -41,11 +42,11 @@ export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App
   registerMetrics(app, registry);
   const tick = {
     database,
+    outbox: deps.outbox,
     policy: deps.policy,
     budgetMs: deps.tickBudgetMs,
     lookaheadMs: deps.tickLookaheadMs,
     metrics,
-    eventsCommitted: deps.eventsCommitted ?? (() => {}),
   };
   await messaging.serve(app, {
     service: 'reminder-worker',

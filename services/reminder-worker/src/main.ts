@@ -8,12 +8,13 @@ try {
   const config = loadReminderWorkerConfig();
   // The worker's own relay publishes the reminder.triggered events it appends, woken after
   // every batch; like every relay it also helps with any other row of the outbox.
-  const { logger, database, registry, messaging, relay, cleanups } = startEventWriter(
+  const { logger, database, outbox, registry, messaging, cleanups } = startEventWriter(
     'reminder-worker',
     config,
   );
   const app = await buildReminderWorker({
     database,
+    outbox,
     messaging,
     logger,
     registry,
@@ -24,7 +25,6 @@ try {
     },
     tickBudgetMs: config.REMINDER_TICK_BUDGET_MS,
     tickLookaheadMs: config.REMINDER_LOOKAHEAD_MS,
-    eventsCommitted: () => relay.notify(),
   });
   stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only delivers and triggers once the app's port answers.

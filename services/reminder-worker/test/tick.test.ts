@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { EventEnvelope } from '@taskflow/contracts';
 import { connect, findTask, fireDueReminders, taskReminders, userEvents } from '@taskflow/db';
 import { runTick } from '../src/jobs/tick.ts';
-import { POLICY, seedReminder, seedTask, silent, startWorker } from './worker.ts';
+import { outboxOf, POLICY, seedReminder, seedTask, silent, startWorker } from './worker.ts';
 
 const worker = await startWorker();
 const { database } = worker;
@@ -25,7 +25,7 @@ describe('a tick fires what is due, once', () => {
     const due = await seedReminder(database, task, -1);
     const ahead = await seedReminder(database, task, 60);
     let wakes = 0;
-    const result = await tick({ eventsCommitted: () => wakes++ });
+    const result = await tick({ outbox: outboxOf(database, () => wakes++) });
     expect(result.fired).toBeGreaterThanOrEqual(1);
     expect(wakes).toBeGreaterThanOrEqual(1);
 
@@ -92,7 +92,7 @@ describe('a tick fires what is due, once', () => {
     const task = await seedTask(database);
     for (let i = 0; i < 25; i++) await seedReminder(database, task, new Date(base - i * 10));
     let wakes = 0;
-    await tick({ policy: { ...POLICY, limit: 10 }, eventsCommitted: () => wakes++ });
+    await tick({ policy: { ...POLICY, limit: 10 }, outbox: outboxOf(database, () => wakes++) });
     expect(await triggered(task.user_id)).toHaveLength(25);
     expect(wakes).toBe(3);
   });
@@ -144,7 +144,14 @@ describe('exactly once, whatever runs at the same time', () => {
     try {
       await Promise.all(
         pools.map((pool) =>
-          runTick(worker.tickDeps({ database: pool, policy: { ...POLICY, limit: 50 } }), silent),
+          runTick(
+            worker.tickDeps({
+              database: pool,
+              outbox: outboxOf(pool),
+              policy: { ...POLICY, limit: 50 },
+            }),
+            silent,
+          ),
         ),
       );
     } finally {

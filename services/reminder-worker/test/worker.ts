@@ -2,14 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import { createDaprClient, daprMessaging } from '@taskflow/dapr';
-import {
-  connect,
-  insertReminder,
-  insertTaskWithEvent,
-  updateTask,
-  type ClaimPolicy,
-  type Database,
-} from '@taskflow/db';
+import { connect, insertReminder, updateTask, type ClaimPolicy, type Database } from '@taskflow/db';
+import { createOutbox, type Outbox } from '@taskflow/outbox';
 import { createLogger, createMetricsRegistry, type App } from '@taskflow/service-kit';
 import { createTestDatabase, freePort } from '@taskflow/testkit';
 import { buildReminderWorker } from '../src/app.ts';
@@ -53,26 +47,29 @@ export async function startWorker(): Promise<TestWorker> {
     wakes,
     tickDeps: (overrides = {}) => ({
       database,
+      outbox: outboxOf(database),
       policy: POLICY,
       budgetMs: 5_000,
       lookaheadMs: 0,
       metrics,
-      eventsCommitted: () => {},
       ...overrides,
     }),
   };
+}
+
+/** An outbox over `database`; no relay runs in these tests, `wake` stands in for its wake-up. */
+export function outboxOf(database: Database, wake: () => void = () => {}): Outbox {
+  return createOutbox({ database, relay: { notify: wake } });
 }
 
 /**
  * The worker's app over `database`, its sidecar address a closed port: the ticks and the
  * subscription need no sidecar, and readiness must say so.
  */
-export async function workerAppOver(
-  database: Database,
-  eventsCommitted: () => void = () => {},
-): Promise<App> {
+export async function workerAppOver(database: Database, wake: () => void = () => {}): Promise<App> {
   return buildReminderWorker({
     database,
+    outbox: outboxOf(database, wake),
     messaging: daprMessaging({
       dapr: createDaprClient({ httpPort: await freePort(), timeoutMs: 500 }),
       appId: 'reminder-worker',
@@ -85,7 +82,6 @@ export async function workerAppOver(
     policy: POLICY,
     tickBudgetMs: 5_000,
     tickLookaheadMs: 0,
-    eventsCommitted,
   });
 }
 
@@ -109,7 +105,9 @@ export async function seedTask(
     due_date: fields.dueDate?.toISOString() ?? null,
   };
   const context = { userId: task.user_id, correlationId: 'seed' };
-  await insertTaskWithEvent(database.db, task, makeEvent('task.created', task, task, context));
+  await outboxOf(database).createTasks([
+    { task, event: makeEvent('task.created', task, task, context) },
+  ]);
   if (fields.completed) await setCompleted(database, task.id, true);
   return task;
 }

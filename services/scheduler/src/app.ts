@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable, type Database } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import { readinessCheck, type Messaging } from '@taskflow/messaging';
 import {
   createApp,
@@ -14,13 +15,13 @@ import { schedulerMetrics } from './metrics.ts';
 
 export interface SchedulerDeps {
   database: Database;
+  /** Spawns and completion-mode reschedules commit through it, which wakes the relay. */
+  outbox: Outbox;
   messaging: Messaging;
   logger: Logger;
   registry: Registry;
   batchSize: number;
   tickBudgetMs: number;
-  /** Called after every commit that appended events: wakes the outbox relay. */
-  eventsCommitted?: () => void;
 }
 
 /**
@@ -39,25 +40,18 @@ export async function buildScheduler(deps: SchedulerDeps): Promise<App> {
   registerMetrics(app, deps.registry);
   await deps.messaging.serve(app, {
     service: 'scheduler',
-    subscriptions: [
-      taskEventSubscription({
-        database: deps.database,
-        metrics,
-        committed: deps.eventsCommitted,
-      }),
-    ],
+    subscriptions: [taskEventSubscription({ outbox: deps.outbox, metrics })],
     ticks: [
       {
         route: '/scheduler-tick',
         everyMs: 1000,
         handler: async ({ log }) => {
           const result = await runTick({
-            database: deps.database,
+            outbox: deps.outbox,
             log,
             batchSize: deps.batchSize,
             budgetMs: deps.tickBudgetMs,
             metrics,
-            committed: deps.eventsCommitted,
           });
           if (result.claimed > 0) log.info(result, 'tick: series spawned');
         },

@@ -8,18 +8,18 @@ try {
   const config = loadSchedulerConfig();
   // Spawned instances reach users through the outbox like every other event: this service's
   // relay publishes them (any relay may; each takes its rows with SKIP LOCKED).
-  const { logger, database, registry, messaging, relay, cleanups } = startEventWriter(
+  const { logger, database, outbox, registry, messaging, cleanups } = startEventWriter(
     'scheduler',
     config,
   );
   const app = await buildScheduler({
     database,
+    outbox,
     messaging,
     logger,
     registry,
     batchSize: config.SPAWN_BATCH_SIZE,
     tickBudgetMs: config.TICK_BUDGET_MS,
-    eventsCommitted: () => relay.notify(),
   });
   stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only fires the cron binding and delivers once the app's port answers.

@@ -5,14 +5,14 @@ import { scheduleAfterCompletion } from '../src/jobs/completion.ts';
 import { runTick } from '../src/jobs/tick.ts';
 import { databaseForFile, insertSeries, silent } from './fixtures.ts';
 
-const { database, admin } = await databaseForFile();
+const { database, outbox, admin } = await databaseForFile();
 
 beforeEach(async () => {
   await admin`update tasks set is_recurring = false, next_occurrence = null where is_recurring`;
 });
 
 const tick = (now: Date) =>
-  runTick({ database, log: silent, batchSize: 500, budgetMs: 5000, clock: () => now });
+  runTick({ outbox, log: silent, batchSize: 500, budgetMs: 5000, clock: () => now });
 
 const DAY = 24 * 3600 * 1000;
 /** Ten days ago, to the minute: instances of a series started then are completed late. */
@@ -39,7 +39,7 @@ describe('scheduleAfterCompletion', () => {
   it('schedules the next occurrence from the completion time, once', async () => {
     const { series, instance } = await spawnedSeries();
     const done = await complete(instance);
-    const result = await scheduleAfterCompletion(database, completion(series, instance));
+    const result = await scheduleAfterCompletion(outbox, completion(series, instance));
     expect(result.outcome).toBe('scheduled');
 
     const expected = nextAfterCompletion(
@@ -61,7 +61,7 @@ describe('scheduleAfterCompletion', () => {
     });
 
     // The same event again (at-least-once delivery): nothing changes.
-    const replay = await scheduleAfterCompletion(database, completion(series, instance));
+    const replay = await scheduleAfterCompletion(outbox, completion(series, instance));
     expect(replay).toMatchObject({ outcome: 'ignored' });
     expect((await findTask(database.db, series.user_id, series.id))?.version).toBe(3);
   });
@@ -72,7 +72,7 @@ describe('scheduleAfterCompletion', () => {
       new Date('2027-03-01T08:00:00Z'),
     );
     await complete(instance); // now, months before 2027-03-01
-    expect((await scheduleAfterCompletion(database, completion(series, instance))).outcome).toBe(
+    expect((await scheduleAfterCompletion(outbox, completion(series, instance))).outcome).toBe(
       'scheduled',
     );
     // Three days after the occurrence, never the occurrence itself (it has its instance).
@@ -84,12 +84,12 @@ describe('scheduleAfterCompletion', () => {
   it('ignores a replay that comes after the next instance spawned', async () => {
     const { series, instance } = await spawnedSeries();
     await complete(instance);
-    await scheduleAfterCompletion(database, completion(series, instance));
+    await scheduleAfterCompletion(outbox, completion(series, instance));
     const scheduled = await findTask(database.db, series.user_id, series.id);
     await tick(new Date(scheduled!.nextOccurrence!.getTime() + 500));
     expect(await seriesInstances(database.db, series.id)).toHaveLength(2);
 
-    const replay = await scheduleAfterCompletion(database, completion(series, instance));
+    const replay = await scheduleAfterCompletion(outbox, completion(series, instance));
     expect(replay).toMatchObject({ outcome: 'ignored', reason: expect.stringMatching(/latest/) });
     const waiting = await findTask(database.db, series.user_id, series.id);
     expect(waiting?.nextOccurrence).toBeNull();
@@ -100,7 +100,7 @@ describe('scheduleAfterCompletion', () => {
     await complete(instance);
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
-        scheduleAfterCompletion(database, completion(series, instance)),
+        scheduleAfterCompletion(outbox, completion(series, instance)),
       ),
     );
     expect(results.filter((r) => r.outcome === 'scheduled')).toHaveLength(1);
@@ -111,7 +111,7 @@ describe('scheduleAfterCompletion', () => {
     const { series, instance } = await spawnedSeries();
     const done = await complete(instance);
     await complete(done, false);
-    expect(await scheduleAfterCompletion(database, completion(series, instance))).toMatchObject({
+    expect(await scheduleAfterCompletion(outbox, completion(series, instance))).toMatchObject({
       outcome: 'ignored',
       reason: expect.stringMatching(/reopened/),
     });
@@ -122,11 +122,11 @@ describe('scheduleAfterCompletion', () => {
     await tick(new Date('2027-03-01T08:00:01Z'));
     const [instance] = await seriesInstances(database.db, scheduled.id);
     await complete(instance!);
-    expect(
-      (await scheduleAfterCompletion(database, completion(scheduled, instance!))).outcome,
-    ).toBe('ignored');
+    expect((await scheduleAfterCompletion(outbox, completion(scheduled, instance!))).outcome).toBe(
+      'ignored',
+    );
     const gone = { id: crypto.randomUUID() };
-    expect((await scheduleAfterCompletion(database, completion(gone, instance!))).outcome).toBe(
+    expect((await scheduleAfterCompletion(outbox, completion(gone, instance!))).outcome).toBe(
       'ignored',
     );
   });
@@ -152,7 +152,7 @@ describe('scheduleAfterCompletion', () => {
     const { series, instance } = await spawnedSeries(`FREQ=DAILY;UNTIL=${until}`);
     expect((await findTask(database.db, series.user_id, series.id))?.isRecurring).toBe(true);
     await complete(instance);
-    expect((await scheduleAfterCompletion(database, completion(series, instance))).outcome).toBe(
+    expect((await scheduleAfterCompletion(outbox, completion(series, instance))).outcome).toBe(
       'ended',
     );
     expect(await findTask(database.db, series.user_id, series.id)).toMatchObject({

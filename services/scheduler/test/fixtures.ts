@@ -2,17 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import postgres from 'postgres';
 import { makeEvent, type RecurrenceMode, type Task } from '@taskflow/contracts';
-import { connect, insertTaskWithEvent, type Database } from '@taskflow/db';
+import { connect, type Database } from '@taskflow/db';
+import { createOutbox, type Outbox } from '@taskflow/outbox';
 import { nextOccurrence, parseSeries } from '@taskflow/recurrence';
 import { createLogger, type Logger } from '@taskflow/service-kit';
 import { createTestDatabase } from '@taskflow/testkit';
 
 /**
  * A fresh, migrated database for the file, dropped after it; `admin` is a plain SQL client for
- * what only a test does (setting a series back, killing a connection).
+ * what only a test does (setting a series back, killing a connection). No relay runs: `outbox`
+ * counts its wake-ups instead.
  */
 export async function databaseForFile(): Promise<{
   database: Database;
+  outbox: Outbox;
+  wakes: () => number;
   url: string;
   admin: postgres.Sql;
 }> {
@@ -24,7 +28,16 @@ export async function databaseForFile(): Promise<{
     await database.close();
     await testDatabase.drop();
   });
-  return { database, url: testDatabase.url, admin };
+  return { database, ...countingOutbox(database), url: testDatabase.url, admin };
+}
+
+/** An outbox over `database` whose relay only counts how often it was woken. */
+export function countingOutbox(database: Database): { outbox: Outbox; wakes: () => number } {
+  let wakes = 0;
+  return {
+    outbox: createOutbox({ database, relay: { notify: () => wakes++ } }),
+    wakes: () => wakes,
+  };
 }
 
 export const silent: Logger = createLogger('scheduler-test', 'silent');
@@ -71,6 +84,7 @@ export async function insertSeries(database: Database, spec: SeriesSpec): Promis
     updated_at: at,
   };
   const context = { userId: task.user_id, correlationId: 'test' };
-  await insertTaskWithEvent(database.db, task, makeEvent('task.created', task, task, context));
+  const { outbox } = countingOutbox(database);
+  await outbox.createTasks([{ task, event: makeEvent('task.created', task, task, context) }]);
   return task;
 }

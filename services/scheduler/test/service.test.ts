@@ -5,15 +5,15 @@ import { findTask, seriesInstances, toTask, updateTask, type Database } from '@t
 import { createMetricsRegistry } from '@taskflow/service-kit';
 import { expectUnavailable, withUnreachableDatabase } from '@taskflow/testkit';
 import { buildScheduler } from '../src/app.ts';
-import { databaseForFile, insertSeries, silent } from './fixtures.ts';
+import { countingOutbox, databaseForFile, insertSeries, silent } from './fixtures.ts';
 
-const { database } = await databaseForFile();
+const { database, outbox, wakes } = await databaseForFile();
 const TOKEN = 'app-token-for-tests';
-let woken = 0;
 // No sidecar listens on this port: the routes are driven with inject, as daprd would call them.
-const schedulerOver = (database: Database) =>
+const schedulerOver = (database: Database, outbox = countingOutbox(database).outbox) =>
   buildScheduler({
     database,
+    outbox,
     messaging: daprMessaging({
       dapr: createDaprClient({ httpPort: 1, timeoutMs: 200 }),
       appId: 'scheduler',
@@ -25,9 +25,8 @@ const schedulerOver = (database: Database) =>
     registry: createMetricsRegistry('scheduler-test'),
     batchSize: 100,
     tickBudgetMs: 1000,
-    eventsCommitted: () => woken++,
   });
-const app = await schedulerOver(database);
+const app = await schedulerOver(database, outbox);
 afterAll(() => app.close());
 
 const fromSidecar = { 'dapr-api-token': TOKEN };
@@ -58,7 +57,7 @@ describe('scheduler service', () => {
     const response = await cronTrigger();
     expect(response.statusCode).toBe(200);
     expect(await seriesInstances(database.db, series.id)).toHaveLength(1);
-    expect(woken).toBeGreaterThan(0);
+    expect(wakes()).toBeGreaterThan(0);
     const metrics = (await app.inject('/metrics')).body;
     expect(metrics).toMatch(/taskflow_scheduler_spawned_total\{service="scheduler-test"\} [1-9]/);
     expect(metrics).toMatch(/taskflow_scheduler_tick_duration_seconds_count/);

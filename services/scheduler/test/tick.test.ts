@@ -6,14 +6,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { EventEnvelope, RecurringSpawnedData } from '@taskflow/contracts';
 import { connect, deleteTask, findTask, seriesInstances, userEvents } from '@taskflow/db';
 import { runTick, type TickOptions } from '../src/jobs/tick.ts';
-import { databaseForFile, insertSeries, silent } from './fixtures.ts';
+import { countingOutbox, databaseForFile, insertSeries, silent } from './fixtures.ts';
 
-const { database, url, admin } = await databaseForFile();
+const { database, outbox, url, admin } = await databaseForFile();
 
 // 2027-01-04 is a Monday; Berlin is on CET, so 09:00 there is 08:00Z.
 const START = new Date('2027-01-04T08:00:00Z');
 const tick = (now: Date, options: Partial<TickOptions> = {}) =>
-  runTick({ database, log: silent, batchSize: 500, budgetMs: 5000, clock: () => now, ...options });
+  runTick({ outbox, log: silent, batchSize: 500, budgetMs: 5000, clock: () => now, ...options });
 const seconds = (base: Date, s: number) => new Date(base.getTime() + s * 1000);
 
 // Each test's clock jumps around the calendar: retire the previous tests' series first, so a
@@ -26,10 +26,10 @@ describe('runTick', () => {
   it('spawns a due occurrence once, advances the series and appends three events', async () => {
     const series = await insertSeries(database, { start: START });
     const now = seconds(START, 0.4);
-    let woken = 0;
-    const result = await tick(now, { committed: () => woken++ });
+    const counting = countingOutbox(database);
+    const result = await tick(now, { outbox: counting.outbox });
     expect(result).toMatchObject({ spawned: 1, replayed: 0, stopped: 0 });
-    expect(woken).toBe(1);
+    expect(counting.wakes()).toBe(1);
 
     const [instance, ...more] = await seriesInstances(database.db, series.id);
     expect(more).toEqual([]);
@@ -113,7 +113,9 @@ describe('runTick', () => {
     const replicas = Array.from({ length: 4 }, () => connect(url, { max: 2 }));
     try {
       const results = await Promise.all(
-        replicas.map((replica) => tick(seconds(start, 1), { database: replica, batchSize: 20 })),
+        replicas.map((replica) =>
+          tick(seconds(start, 1), { outbox: countingOutbox(replica).outbox, batchSize: 20 }),
+        ),
       );
       expect(results.reduce((sum, r) => sum + r.spawned, 0)).toBe(300);
       expect(results.filter((r) => r.spawned > 0).length).toBeGreaterThan(1);

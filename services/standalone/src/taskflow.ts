@@ -65,36 +65,37 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
       { cause: error },
     );
   });
-  const { logger, database, registry, messaging, relay, cleanups } = startEventWriter('taskflow', {
+  const { logger, database, outbox, registry, messaging, cleanups } = startEventWriter('taskflow', {
     ...taskApiConfig,
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: config.LOG_LEVEL,
   });
-  const eventsCommitted = () => relay.notify();
+  // One outbox for all services: every commit that appends events wakes the one relay.
   const apiLimiter = startServiceRateLimiter(taskApiConfig, logger, registry);
   const socketLimiter = startServiceRateLimiter(wsConfig, logger, registry);
 
   const taskApi = await buildTaskApi({
     database,
+    outbox,
     verifyToken: createTokenVerifier(taskApiConfig),
     logger,
     registry,
-    eventsCommitted,
     corsAllowedOrigins: taskApiConfig.CORS_ALLOWED_ORIGINS,
     rateLimiter: apiLimiter,
     trustProxy: taskApiConfig.TRUST_PROXY,
   });
   const scheduler = await buildScheduler({
     database,
+    outbox,
     messaging,
     logger,
     registry,
     batchSize: schedulerConfig.SPAWN_BATCH_SIZE,
     tickBudgetMs: schedulerConfig.TICK_BUDGET_MS,
-    eventsCommitted,
   });
   const reminderWorker = await buildReminderWorker({
     database,
+    outbox,
     messaging,
     logger,
     registry,
@@ -105,7 +106,6 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
     },
     tickBudgetMs: reminderConfig.REMINDER_TICK_BUDGET_MS,
     tickLookaheadMs: reminderConfig.REMINDER_LOOKAHEAD_MS,
-    eventsCommitted,
   });
   const { app: wsNotifier } = await buildWsNotifier({
     messaging,

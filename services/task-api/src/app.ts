@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable, type Database } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import {
   type AllowedOrigins,
   addressKey,
@@ -24,13 +25,14 @@ import { taskCommands } from './tasks/commands.ts';
 import { recurrenceCommands } from './tasks/recurrence.ts';
 
 export interface TaskApiDeps {
+  /** For reads; every write that appends events goes through `outbox`. */
   database: Database;
+  /** Task and series writes commit through it, which wakes the outbox relay. */
+  outbox: Outbox;
   verifyToken: VerifyToken;
   logger: Logger;
   /** Where /metrics reads from; the relay registers its metrics here too. */
   registry?: Registry;
-  /** Called after every commit that appended events: wakes the outbox relay. */
-  eventsCommitted?: () => void;
   /** Pages on other origins that may call the API (CORS_ALLOWED_ORIGINS); none by default. */
   corsAllowedOrigins?: AllowedOrigins;
   /** Limits `/api/...` per client address and per token subject; none: no limits. */
@@ -45,10 +47,10 @@ const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** The task-api HTTP app, without listening: main.ts listens, tests inject. */
 export async function buildTaskApi({
   database,
+  outbox,
   verifyToken,
   logger,
   registry,
-  eventsCommitted,
   corsAllowedOrigins = [],
   rateLimiter,
   trustProxy,
@@ -79,11 +81,10 @@ export async function buildTaskApi({
       buckets: [1, 2, 4, 8, 16, 32, 64, 100],
       registers: [registry],
     });
-  const commands = taskCommands(database, {
-    eventsCommitted,
+  const commands = taskCommands(outbox, {
     createsWritten: (count) => createBatchSize?.observe(count),
   });
-  const recurrence = recurrenceCommands(database, eventsCommitted);
+  const recurrence = recurrenceCommands(outbox);
   await app.register(
     async (scope) => {
       // The address first, so that a flood of bad tokens is limited too; the user once the

@@ -7,17 +7,17 @@ import { startIdempotencyKeyExpiry } from './jobs/expire-idempotency-keys.ts';
 // Composition root: config -> clients -> app -> listen.
 try {
   const config = loadTaskApiConfig();
-  const { logger, database, registry, relay, messaging, cleanups } = startEventWriter(
+  const { logger, database, outbox, registry, messaging, cleanups } = startEventWriter(
     'task-api',
     config,
   );
   const rateLimiter = startServiceRateLimiter(config, logger, registry);
   const app = await buildTaskApi({
     database,
+    outbox,
     verifyToken: createTokenVerifier(config),
     logger,
     registry,
-    eventsCommitted: () => relay.notify(),
     corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
     rateLimiter,
     trustProxy: config.TRUST_PROXY,

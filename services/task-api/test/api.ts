@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { connect, type Database } from '@taskflow/db';
+import { createOutbox } from '@taskflow/outbox';
 import {
   createLogger,
   createTokenVerifier,
@@ -20,6 +21,8 @@ type Options = Pick<TaskApiDeps, 'corsAllowedOrigins' | 'rateLimiter' | 'trustPr
 export interface TestApi {
   app: App;
   database: Database;
+  /** How many times the app's commits have woken the outbox relay (none runs here). */
+  wakes(): number;
   /** A user of their own for each test: tests never see each other's data. */
   newUser(): Promise<{ id: string; token: string }>;
   call(
@@ -54,9 +57,11 @@ export async function apiOver(
   registry?: Registry,
   options: Options = {},
 ): Promise<TestApi> {
+  let wakes = 0;
   const app = await buildTaskApi({
     ...options,
     database,
+    outbox: createOutbox({ database, relay: { notify: () => wakes++ } }),
     verifyToken: createTokenVerifier({ AUTH_JWT_SECRET: SECRET }),
     logger: createLogger('task-api-test', 'silent'),
     ...(registry ? { registry } : {}),
@@ -64,6 +69,7 @@ export async function apiOver(
   return {
     app,
     database,
+    wakes: () => wakes,
     async newUser() {
       const id = `user-${randomUUID()}`;
       return { id, token: await signDevToken(id, SECRET) };

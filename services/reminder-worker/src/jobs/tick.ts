@@ -5,12 +5,15 @@ import {
   type ClaimPolicy,
   type Database,
 } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ReminderMetrics } from '../metrics.ts';
 import { fireBatch } from './fire.ts';
 
 export interface TickDeps {
   database: Database;
+  /** Each fired batch is one unit of work: its commit wakes the relay, delivery starts at once. */
+  outbox: Outbox;
   policy: ClaimPolicy;
   /** How long one tick may keep claiming; what is left waits for the next tick. */
   budgetMs: number;
@@ -21,8 +24,6 @@ export interface TickDeps {
    */
   lookaheadMs: number;
   metrics: ReminderMetrics;
-  /** Wakes the outbox relay after each committed batch: delivery starts at once. */
-  eventsCommitted: () => void;
 }
 
 export interface TickResult {
@@ -50,9 +51,8 @@ export async function runTick(
 
   const fireDue = async () => {
     for (;;) {
-      const batch = await fireBatch(database, policy);
+      const batch = await fireBatch(deps.outbox, policy);
       if (batch.length > 0) {
-        deps.eventsCommitted();
         metrics.observeFired(batch);
         result.fired += batch.length;
         result.late += batch.filter((reminder) => reminder.late).length;

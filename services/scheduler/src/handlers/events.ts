@@ -1,14 +1,12 @@
 import { EventEnvelope, TOPICS } from '@taskflow/contracts';
 import { defineSubscription, type DeliveryStatus, type Subscription } from '@taskflow/messaging';
-import type { Database } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import { scheduleAfterCompletion } from '../jobs/completion.ts';
 import type { SchedulerMetrics } from '../metrics.ts';
 
 export interface EventHandlerDeps {
-  database: Database;
+  outbox: Outbox;
   metrics?: SchedulerMetrics | undefined;
-  /** Called after a commit that appended events: wakes the outbox relay. */
-  committed?: () => void;
 }
 
 /**
@@ -27,7 +25,7 @@ export function taskEventSubscription(deps: EventHandlerDeps): Subscription {
     schema: EventEnvelope,
     handler: async (event, { log }): Promise<DeliveryStatus> => {
       if (event.event_type !== 'task.completed' || event.data.series_id === null) return 'SUCCESS';
-      const result = await scheduleAfterCompletion(deps.database, {
+      const result = await scheduleAfterCompletion(deps.outbox, {
         seriesId: event.data.series_id,
         instanceId: event.data.id,
         correlationId: event.correlation_id,
@@ -36,7 +34,6 @@ export function taskEventSubscription(deps: EventHandlerDeps): Subscription {
       if (result.outcome === 'ignored') {
         log.debug({ event_id: event.event_id, reason: result.reason }, 'completion ignored');
       } else {
-        deps.committed?.();
         log.info(
           { event_id: event.event_id, series_id: event.data.series_id, outcome: result.outcome },
           'completion-mode series rescheduled',

@@ -1,12 +1,6 @@
 import { makeEvent, type Task } from '@taskflow/contracts';
-import {
-  advanceSeries,
-  latestInstance,
-  lockSeries,
-  toTask,
-  type Database,
-  type TaskRow,
-} from '@taskflow/db';
+import { advanceSeries, latestInstance, lockSeries, toTask, type TaskRow } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import { RecurrenceError, nextAfterCompletion } from '@taskflow/recurrence';
 import type { CompletionOutcome } from '../metrics.ts';
 import { StoredSeriesError, storedSeries } from '../series/occurrence.ts';
@@ -34,11 +28,11 @@ export interface CompletionResult {
  * waiting, or a newer instance: it does nothing.
  */
 export async function scheduleAfterCompletion(
-  database: Database,
+  outbox: Outbox,
   completed: CompletedInstance,
   now: Date = new Date(),
 ): Promise<CompletionResult> {
-  return database.transaction(async (tx) => {
+  return outbox.commit(async (tx, emit) => {
     const row = await lockSeries(tx, completed.seriesId);
     if (!row) return { outcome: 'ignored', reason: 'the series is gone' };
     if (!row.isRecurring || row.recurrenceMode !== 'completion') {
@@ -56,7 +50,8 @@ export async function scheduleAfterCompletion(
     if ('waiting' in after) return { outcome: 'ignored', reason: after.waiting };
     const updated = advanced(series, after.next, after.next !== null, now);
     const context = { userId: series.user_id, correlationId: completed.correlationId, at: now };
-    await advanceSeries(tx, [updated], [makeEvent('task.updated', updated, updated, context)]);
+    await advanceSeries(tx, [updated]);
+    emit(makeEvent('task.updated', updated, updated, context));
     return after.next === null
       ? { outcome: 'ended', ...(after.reason ? { reason: after.reason } : {}) }
       : { outcome: 'scheduled' };

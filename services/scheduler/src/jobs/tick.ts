@@ -5,10 +5,10 @@ import {
   insertInstances,
   latestInstance,
   toTask,
-  type Database,
   type TaskRow,
   type Tx,
 } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import type { Logger } from '@taskflow/service-kit';
 import type { SchedulerMetrics } from '../metrics.ts';
 import { afterLatest } from './completion.ts';
@@ -16,7 +16,8 @@ import { planSpawn, storedSeries } from '../series/occurrence.ts';
 import { advanced, buildSpawn, spawnEvents, type Spawn } from '../series/spawn.ts';
 
 export interface TickOptions {
-  database: Database;
+  /** Each batch is one unit of work: its commit wakes the relay. */
+  outbox: Outbox;
   log: Pick<Logger, 'error' | 'debug'>;
   batchSize: number;
   /** Batches stop once the tick has run this long; the next tick carries on. */
@@ -24,8 +25,6 @@ export interface TickOptions {
   metrics?: SchedulerMetrics | undefined;
   /** The one clock of a tick's batch: claims, occurrences and events all read it. */
   clock?: () => Date;
-  /** Called after each commit that appended events: wakes the outbox relay. */
-  committed?: () => void;
 }
 
 export interface TickResult {
@@ -59,7 +58,6 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
       total.spawned += batch.spawned;
       total.replayed += batch.replayed;
       total.stopped += batch.stopped;
-      if (batch.claimed > 0) options.committed?.();
       options.metrics?.spawned.inc(batch.spawned);
       options.metrics?.replayed.inc(batch.replayed);
       options.metrics?.stopped.inc(batch.stopped);
@@ -74,7 +72,7 @@ export async function runTick(options: TickOptions): Promise<TickResult> {
 type BatchResult = Omit<TickResult, 'batches'>;
 
 async function runBatch(options: TickOptions, now: Date): Promise<BatchResult> {
-  return options.database.transaction(async (tx) => {
+  return options.outbox.commit(async (tx, emit) => {
     const rows = await claimDueSeries(tx, now, options.batchSize);
     if (rows.length === 0) return { claimed: 0, spawned: 0, replayed: 0, stopped: 0 };
     const spawns: Spawn[] = [];
@@ -98,7 +96,8 @@ async function runBatch(options: TickOptions, now: Date): Promise<BatchResult> {
       const context = { userId: series.user_id, correlationId: `stop:${series.id}`, at: now };
       events.push(makeEvent('task.updated', series, series, context));
     }
-    await advanceSeries(tx, [...spawns.map((spawn) => spawn.series), ...stopped], events);
+    await advanceSeries(tx, [...spawns.map((spawn) => spawn.series), ...stopped]);
+    emit(...events);
     return {
       claimed: rows.length,
       spawned: inserted.size,

@@ -1,22 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import {
-  appendEvents,
   claimIdempotencyKey,
   deleteTask,
   findTask,
-  insertTaskWithEvent,
-  insertTasksWithEvents,
+  insertTasks,
   isDatabaseUnavailable,
   recordIdempotentResponse,
   toTask,
   updateTask,
   type CreatedTask,
-  type Database,
   type SeriesColumns,
   type TaskChanges,
   type TaskRow,
+  type Tx,
 } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import { AppError, coalesce, notFound } from '@taskflow/service-kit';
 import { seriesFields } from './series-input.ts';
 import { followDueDate } from '../reminders/shift.ts';
@@ -57,26 +56,15 @@ function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
 const CREATE_BATCH_MAX = 100;
 
 export interface TaskCommandHooks {
-  /** Called after every commit that appended events: wakes the outbox relay. */
-  eventsCommitted?: () => void;
   /** Called with the number of creates in each statement that wrote some. */
   createsWritten?: (count: number) => void;
 }
 
 /**
- * Each command is one transaction: the change, its event in the outbox, and (for POST) the
- * idempotency record commit together or not at all.
+ * Each command is one unit of work of the outbox: the change, its event, and (for POST) the
+ * idempotency record commit together or not at all, and the commit wakes the relay.
  */
-export function taskCommands(
-  database: Database,
-  { eventsCommitted = () => {}, createsWritten = () => {} }: TaskCommandHooks = {},
-) {
-  /** Runs a write; once it has committed its events, the outbox relay is woken. */
-  const committing = async <T>(write: Promise<T>): Promise<T> => {
-    const result = await write;
-    eventsCommitted();
-    return result;
-  };
+export function taskCommands(outbox: Outbox, { createsWritten = () => {} }: TaskCommandHooks = {}) {
   // Concurrent creates share one statement: Postgres pays its per-statement cost (protocol,
   // executor, commit) once per batch instead of once per task, and task-api sends one message.
   // One batch at a time: the creates arriving meanwhile form the next (docs/benchmarks.md).
@@ -84,7 +72,7 @@ export function taskCommands(
   // and each of its requests answers 503 as a lone create would.
   const insertCreated = coalesce(
     async (created: CreatedTask[]) => {
-      await insertTasksWithEvents(database.db, created);
+      await outbox.createTasks(created);
       createsWritten(created.length);
     },
     {
@@ -105,25 +93,24 @@ export function taskCommands(
       // The common case shares a statement with the creates beside it; an Idempotency-Key needs
       // its claim in the same transaction, so that a retry can never create twice.
       if (!idempotency) {
-        await committing(insertCreated({ task, event: created }));
+        await insertCreated({ task, event: created });
         return { task, replayed: false };
       }
-      return committing(
-        database.transaction(async (tx) => {
-          const hash = fingerprintOf(idempotency.fingerprint);
-          const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
-          if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
-          if (claim.outcome === 'mismatch') {
-            throw new AppError(
-              'idempotency_key_reused',
-              'this Idempotency-Key was used for a different request',
-            );
-          }
-          await insertTaskWithEvent(tx, task, created);
-          await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
-          return { task, replayed: false };
-        }),
-      );
+      return outbox.commit(async (tx, emit) => {
+        const hash = fingerprintOf(idempotency.fingerprint);
+        const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
+        if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
+        if (claim.outcome === 'mismatch') {
+          throw new AppError(
+            'idempotency_key_reused',
+            'this Idempotency-Key was used for a different request',
+          );
+        }
+        await insertTasks(tx, [task]);
+        emit(created);
+        await recordIdempotentResponse(tx, actor.userId, idempotency.key, 201, task);
+        return { task, replayed: false };
+      });
     },
 
     /**
@@ -136,29 +123,25 @@ export function taskCommands(
       changes: TaskChanges,
       expectedVersion?: number,
     ): Promise<Task> {
-      return committing(
-        database.transaction(async (tx) => {
-          const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
-          const effective = effectiveChanges(before, changes);
-          if (Object.keys(effective).length === 0) return toTask(before);
-          const task = toTask(await updateTask(tx, id, effective));
-          // Relative reminders follow the due date in this same transaction.
-          if (effective.dueDate !== undefined) await followDueDate(tx, id, effective.dueDate);
-          const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
-          await appendEvents(tx, [makeEvent(type, task, task, actor)]);
-          return task;
-        }),
-      );
+      return outbox.commit(async (tx, emit) => {
+        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const effective = effectiveChanges(before, changes);
+        if (Object.keys(effective).length === 0) return toTask(before);
+        const task = toTask(await updateTask(tx, id, effective));
+        // Relative reminders follow the due date in this same transaction.
+        if (effective.dueDate !== undefined) await followDueDate(tx, id, effective.dueDate);
+        const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
+        emit(makeEvent(type, task, task, actor));
+        return task;
+      });
     },
 
     async remove(actor: Actor, id: string, expectedVersion?: number): Promise<void> {
-      await committing(
-        database.transaction(async (tx) => {
-          await lockOwnTask(tx, actor.userId, id, expectedVersion);
-          const task = toTask(await deleteTask(tx, id));
-          await appendEvents(tx, [makeEvent('task.deleted', task, task, actor)]);
-        }),
-      );
+      await outbox.commit(async (tx, emit) => {
+        await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const task = toTask(await deleteTask(tx, id));
+        emit(makeEvent('task.deleted', task, task, actor));
+      });
     },
   };
 }
@@ -166,7 +149,7 @@ export function taskCommands(
 export type TaskCommands = ReturnType<typeof taskCommands>;
 
 export async function lockOwnTask(
-  tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+  tx: Tx,
   userId: string,
   id: string,
   expectedVersion: number | undefined,

@@ -1,18 +1,15 @@
 import { makeEvent, type RecurrenceInput, type Task } from '@taskflow/contracts';
-import { appendEvents, setSeries, stopSeries, toTask, type Database } from '@taskflow/db';
+import { setSeries, stopSeries, toTask } from '@taskflow/db';
+import type { Outbox } from '@taskflow/outbox';
 import { lockOwnTask, type Actor } from './commands.ts';
 import { planSeries, sameSeries } from './series-input.ts';
 
 /**
  * Starting, changing and stopping a task's series. Like every command: one transaction with the
- * row locked, If-Match checked, the change and its task.updated event committed together.
+ * row locked, If-Match checked, the change and its task.updated event committed together (one
+ * unit of work of the outbox).
  */
-export function recurrenceCommands(database: Database, eventsCommitted: () => void = () => {}) {
-  const committing = async <T>(write: Promise<T>): Promise<T> => {
-    const result = await write;
-    eventsCommitted();
-    return result;
-  };
+export function recurrenceCommands(outbox: Outbox) {
   return {
     /**
      * Makes the task a series, or gives its series a new rule. Without a start, a task that has
@@ -25,33 +22,29 @@ export function recurrenceCommands(database: Database, eventsCommitted: () => vo
       input: RecurrenceInput,
       expectedVersion?: number,
     ): Promise<Task> {
-      return committing(
-        database.transaction(async (tx) => {
-          const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
-          const now = new Date();
-          const planned = planSeries(input, {
-            defaultStart: before.seriesStart ?? before.dueDate ?? now,
-            now,
-          });
-          if (sameSeries(before, planned)) return toTask(before);
-          const task = toTask(await setSeries(tx, id, planned));
-          await appendEvents(tx, [makeEvent('task.updated', task, task, actor)]);
-          return task;
-        }),
-      );
+      return outbox.commit(async (tx, emit) => {
+        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const now = new Date();
+        const planned = planSeries(input, {
+          defaultStart: before.seriesStart ?? before.dueDate ?? now,
+          now,
+        });
+        if (sameSeries(before, planned)) return toTask(before);
+        const task = toTask(await setSeries(tx, id, planned));
+        emit(makeEvent('task.updated', task, task, actor));
+        return task;
+      });
     },
 
     /** Stops the series; a task that is no series (any more) is answered as it is. */
     async stop(actor: Actor, id: string, expectedVersion?: number): Promise<Task> {
-      return committing(
-        database.transaction(async (tx) => {
-          const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
-          if (!before.isRecurring) return toTask(before);
-          const task = toTask(await stopSeries(tx, id));
-          await appendEvents(tx, [makeEvent('task.updated', task, task, actor)]);
-          return task;
-        }),
-      );
+      return outbox.commit(async (tx, emit) => {
+        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        if (!before.isRecurring) return toTask(before);
+        const task = toTask(await stopSeries(tx, id));
+        emit(makeEvent('task.updated', task, task, actor));
+        return task;
+      });
     },
   };
 }
