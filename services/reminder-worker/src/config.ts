@@ -40,3 +40,14 @@ export type Config = z.infer<typeof schema>;
 
 export const loadReminderWorkerConfig = (source: NodeJS.ProcessEnv = process.env): Config =>
   loadConfig('reminder-worker', schema, source);
+
+/** The worker's settings as its app takes them (buildReminderWorker), from its config. */
+export const workerSettings = (config: Config) => ({
+  policy: {
+    graceSeconds: config.REMINDER_GRACE_SECONDS,
+    lateSeconds: config.REMINDER_LATE_SECONDS,
+    limit: config.REMINDER_BATCH_SIZE,
+  },
+  tickBudgetMs: config.REMINDER_TICK_BUDGET_MS,
+  tickLookaheadMs: config.REMINDER_LOOKAHEAD_MS,
+});

@@ -1,7 +1,7 @@
 import { startEventWriter } from '@taskflow/runtime';
 import { exitOnStartupError, stopOnSignals } from '@taskflow/service-kit';
 import { buildReminderWorker } from './app.ts';
-import { loadReminderWorkerConfig } from './config.ts';
+import { loadReminderWorkerConfig, workerSettings } from './config.ts';
 
 // Composition root: config -> clients -> app -> listen.
 try {
@@ -18,13 +18,7 @@ try {
     messaging,
     logger,
     registry,
-    policy: {
-      graceSeconds: config.REMINDER_GRACE_SECONDS,
-      lateSeconds: config.REMINDER_LATE_SECONDS,
-      limit: config.REMINDER_BATCH_SIZE,
-    },
-    tickBudgetMs: config.REMINDER_TICK_BUDGET_MS,
-    tickLookaheadMs: config.REMINDER_LOOKAHEAD_MS,
+    ...workerSettings(config),
   });
   stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only delivers and triggers once the app's port answers.

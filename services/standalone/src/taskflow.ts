@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { migrate } from '@taskflow/db';
 import { buildReminderWorker } from '@taskflow/reminder-worker/app';
-import { loadReminderWorkerConfig } from '@taskflow/reminder-worker/config';
+import { loadReminderWorkerConfig, workerSettings } from '@taskflow/reminder-worker/config';
 import { directKafkaSettings, startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
 import { buildScheduler } from '@taskflow/scheduler/app';
 import { loadSchedulerConfig } from '@taskflow/scheduler/config';
@@ -99,13 +99,7 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
     messaging,
     logger,
     registry,
-    policy: {
-      graceSeconds: reminderConfig.REMINDER_GRACE_SECONDS,
-      lateSeconds: reminderConfig.REMINDER_LATE_SECONDS,
-      limit: reminderConfig.REMINDER_BATCH_SIZE,
-    },
-    tickBudgetMs: reminderConfig.REMINDER_TICK_BUDGET_MS,
-    tickLookaheadMs: reminderConfig.REMINDER_LOOKAHEAD_MS,
+    ...workerSettings(reminderConfig),
   });
   const { app: wsNotifier } = await buildWsNotifier({
     messaging,
