@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEAD_LETTER_TOPIC, DeadLetterCloudEvent, TOPICS, topicName } from '@taskflow/contracts';
-import { FLEET_DAPR_API_TOKEN, type Fleet } from '@taskflow/testkit';
+import { FLEET_DAPR_API_TOKEN, kafkaBrokers, type Fleet } from '@taskflow/testkit';
 
 const run = promisify(execFile);
 
@@ -161,7 +161,7 @@ async function kafkaTool(tool: string, args: string[]): Promise<string> {
   const cache = process.env.TASKFLOW_CACHE ?? join(homedir(), '.cache', 'taskflow');
   const version = readdirSync(join(cache, 'kafka')).find((name) => /^\d+\.\d+\.\d+$/.test(name));
   if (!version) throw new Error('no Kafka in the cache: run scripts/provision/kafka.sh');
-  const bootstrap = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const bootstrap = kafkaBrokers();
   const { stdout } = await run(
     'java',
     [

@@ -1,13 +1,26 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FLEET_DAPR_API_TOKEN, type Fleet } from '@taskflow/testkit';
+import { FLEET_DAPR_API_TOKEN, kafkaBrokers, type Fleet } from '@taskflow/testkit';
 
 const repo = fileURLToPath(new URL('../', import.meta.url));
 
-/** `pnpm replay ...` as an operator runs it, with task-api's sidecar as its Dapr. */
+/**
+ * `pnpm replay ...` as an operator runs it, with the services' environment: task-api's sidecar
+ * as its Dapr, or, without Dapr, USE_DAPR=false and the fleet's Kafka (none on the in-process
+ * bus).
+ */
 export function runReplay(fleet: Fleet, args: string[]) {
-  const sidecar = fleet.replicas['task-api'][0]!.daprd;
+  const broker =
+    fleet.mode === 'dapr'
+      ? {
+          DAPR_HTTP_PORT: String(fleet.replicas['task-api'][0]!.daprd.httpPort),
+          DAPR_API_TOKEN: FLEET_DAPR_API_TOKEN,
+        }
+      : {
+          USE_DAPR: 'false',
+          ...(fleet.broker === 'kafka' ? { KAFKA_BOOTSTRAP_SERVERS: kafkaBrokers() } : {}),
+        };
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
@@ -17,9 +30,8 @@ export function runReplay(fleet: Fleet, args: string[]) {
         env: {
           PATH: process.env.PATH ?? '',
           DATABASE_URL: fleet.database.url,
-          DAPR_HTTP_PORT: String(sidecar.httpPort),
-          DAPR_API_TOKEN: FLEET_DAPR_API_TOKEN,
           TOPIC_NAMESPACE: fleet.topicNamespace,
+          ...broker,
         },
       },
       (error, stdout, stderr) =>

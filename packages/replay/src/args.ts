@@ -10,7 +10,8 @@ export const USAGE = `Usage:
 
   pnpm replay republish --since <time|duration|event_id> [--user <id>] [--topic <topic>]
                         [--rate <events/s>] [--batch-size <n>] [--resume-file <path>] [--dry-run]
-      Publishes stored events again through Dapr, with their original event ids.
+      Publishes stored events again through the services' broker (a Dapr sidecar, or Kafka
+      with USE_DAPR=false), with their original event ids.
       --since        2026-11-28T20:00:00Z (an instant with its offset), 90m / 1h / 2d (that long
                      ago), or an event id (from that event on, inclusive)
       --topic        ${Object.values(TOPICS).join(' or ')} (default: both)
@@ -18,11 +19,12 @@ export const USAGE = `Usage:
       --resume-file  where the last seq done is kept; run again with it to continue
       --dry-run      count what would be sent, send nothing
       Environment: DATABASE_URL, DAPR_HTTP_PORT (3500), DAPR_API_TOKEN, PUBSUB_NAME
-      (taskflow-pubsub), TOPIC_NAMESPACE (empty; the fleet's, e.g. dev for dev.tasks.events).
+      (taskflow-pubsub), TOPIC_NAMESPACE (empty; the fleet's, e.g. dev for dev.tasks.events);
+      USE_DAPR=false with KAFKA_BOOTSTRAP_SERVERS and the other KAFKA_* variables: to Kafka.
       Exit 0: done; 1: the broker kept refusing (resume later); 130: stopped.
 
-  Exit 2: bad arguments or environment; 3: could not run (database or sidecar unreachable, or
-  an unexpected error, printed).`;
+  Exit 2: bad arguments or environment; 3: could not run (database, sidecar or Kafka
+  unreachable, or an unexpected error, printed).`;
 
 /** Where `republish` starts. */
 export type Since =

@@ -164,3 +164,28 @@ describe('pnpm replay republish: arguments', () => {
     expect(code).toBe(3);
   }, 30_000);
 });
+
+describe('pnpm replay republish without Dapr (USE_DAPR=false)', () => {
+  it('refuses on the in-process bus (no KAFKA_BOOTSTRAP_SERVERS), exit 2', async () => {
+    const { code, stderr } = await replay(['republish', '--since', '1h'], { USE_DAPR: 'false' });
+    expect(stderr).toContain('republish needs a broker');
+    expect(stderr).toContain('KAFKA_BOOTSTRAP_SERVERS');
+    expect(code).toBe(2);
+  });
+
+  it('names a bad KAFKA_* variable (exit 2) and says when Kafka does not answer (exit 3)', async () => {
+    const bad = await replay(['republish', '--since', '1h'], {
+      USE_DAPR: 'false',
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092',
+      KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    });
+    expect(bad.stderr).toContain('KAFKA_SASL_USERNAME');
+    expect(bad.code).toBe(2);
+    const down = await replay(['republish', '--since', '1h'], {
+      USE_DAPR: 'false',
+      KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:1',
+    });
+    expect(down.stderr).toContain('127.0.0.1:1');
+    expect(down.code).toBe(3);
+  }, 30_000);
+});

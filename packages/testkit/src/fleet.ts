@@ -51,6 +51,8 @@ export const runId = () =>
   `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6).padEnd(4, '0')}`;
 
 export const FLEET_JWT_SECRET = 'fleet-test-secret-of-at-least-32-chars!';
+/** The local Kafka's plaintext listener (scripts/provision/all.sh exports KAFKA_BROKERS). */
+export const kafkaBrokers = (): string => process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 
 export interface FleetOptions {
   broker: Broker;
@@ -146,7 +148,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     cleanups.push(async () => rmSync(redis.dir, { recursive: true, force: true }));
     cleanups.push(() => redis.process.stop({ timeoutMs: 2000 }));
     processes.push({ name: redis.process.name, logs: () => redis.process.logs() });
-    const kafka = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+    const kafka = kafkaBrokers();
     const topicNamespace = runId();
     // Pushed before any sidecar starts, so it runs after they all stopped. A failed delete is
     // left to kafka.sh's prune of old run ids.

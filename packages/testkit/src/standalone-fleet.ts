@@ -5,6 +5,7 @@ import type { Fleet, FleetMember, FleetOptions, Replica, ServiceName } from './f
 import {
   deleteKafkaNamespace,
   FLEET_JWT_SECRET,
+  kafkaBrokers,
   kafkaControl,
   runId,
   waitForReady,
@@ -38,7 +39,7 @@ export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet
     const env = {
       DATABASE_URL: database.url,
       TOPIC_NAMESPACE: topicNamespace,
-      ...(kafka ? { KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' } : {}),
+      ...(kafka ? { KAFKA_BOOTSTRAP_SERVERS: kafkaBrokers() } : {}),
       ...options.env,
     };
     const startOne = async (index: number) => {
@@ -122,7 +123,7 @@ export async function startStandaloneBeside(
   return startStandaloneProcess(100, {
     DATABASE_URL: fleet.database.url,
     TOPIC_NAMESPACE: fleet.topicNamespace,
-    KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    KAFKA_BOOTSTRAP_SERVERS: kafkaBrokers(),
     ...env,
   });
 }

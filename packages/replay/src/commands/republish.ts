@@ -1,9 +1,7 @@
-import { createDaprClient, daprPublisher } from '@taskflow/dapr';
 import { countEventsToRepublish, type RepublishFilter } from '@taskflow/db';
-import type { EventPublisher } from '@taskflow/outbox';
 import type { Command } from '../args.ts';
-import { daprEnv } from '../env.ts';
-import { EXIT, UnreachableError, UsageError } from '../errors.ts';
+import { publishEnv } from '../env.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import {
   formatCount,
   formatDuration,
@@ -19,13 +17,14 @@ import {
   type ResumeState,
 } from '../resume-file.ts';
 import { openDatabase, type Io } from './io.ts';
+import { openPublisher } from './publisher.ts';
 import { resolveWindow } from './window.ts';
 
 type RepublishCommand = Extract<Command, { command: 'republish' }>;
 
 /**
  * `replay republish`: resolves the window (or takes it from the resume file), then publishes it
- * through the sidecar, saving the last seq done after every batch.
+ * through the services' broker (publisher.ts), saving the last seq done after every batch.
  */
 export async function runRepublish(
   command: RepublishCommand,
@@ -33,7 +32,7 @@ export async function runRepublish(
   signal: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const config = daprEnv(env);
+  const config = publishEnv(env);
   const args = {
     since: command.since.text,
     user: command.userId ?? null,
@@ -66,7 +65,7 @@ export async function runRepublish(
       );
       return EXIT.ok;
     }
-    const publisher = await sidecarPublisher(config);
+    const { publisher, close } = await openPublisher(config, env);
     const save = (next: ResumeState) => {
       state = next;
       if (command.resumeFile) writeResumeState(command.resumeFile, state);
@@ -118,6 +117,8 @@ export async function runRepublish(
         `replay republish: ${error.message}. Everything up to seq ${state.last_seq} is out. ${howToContinue(command, state)}`,
       );
       return EXIT.failed;
+    } finally {
+      await close();
     }
   } finally {
     await database.close();
@@ -149,24 +150,6 @@ function filterOf(
     occurredFrom: state.occurred_from === null ? undefined : new Date(state.occurred_from),
     ...scope,
   };
-}
-
-/** The publisher the relay uses, on a sidecar that answers. */
-async function sidecarPublisher(config: ReturnType<typeof daprEnv>): Promise<EventPublisher> {
-  const dapr = createDaprClient({
-    httpPort: config.DAPR_HTTP_PORT,
-    apiToken: config.DAPR_API_TOKEN,
-  });
-  try {
-    await dapr.waitForSidecar({ timeoutMs: 10_000 });
-  } catch (error) {
-    throw new UnreachableError(error instanceof Error ? error.message : String(error), {
-      cause: error,
-    });
-  }
-  // The CloudEvents' `source`: republished events come from this tool, not from the service that
-  // first published them.
-  return daprPublisher(dapr, config.PUBSUB_NAME, 'taskflow-replay', config.TOPIC_NAMESPACE);
 }
 
 function howToContinue(command: RepublishCommand, state: ResumeState): string {
