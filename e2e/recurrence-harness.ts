@@ -1,7 +1,8 @@
 import { afterAll } from 'vitest';
 import { Task, type WsMessage } from '@taskflow/contracts';
+import { nextAfterCompletion, parseSeries } from '@taskflow/recurrence';
 import { brokerOfRun, startFleet, type Fleet, type FleetOptions } from '@taskflow/testkit';
-import { newUser, openSocket, type User } from './harness.ts';
+import { newUser, openSocket, type Socket, type User } from './harness.ts';
 
 /**
  * The fleet for a recurrence test file. Small spawn batches (5 series per transaction) make the
@@ -39,6 +40,34 @@ export async function createSeries(
   const { status, json } = await user.call('POST', '/tasks', { title, recurrence });
   if (status !== 201) throw new Error(`series refused: ${status} ${JSON.stringify(json)}`);
   return Task.parse(json);
+}
+
+/**
+ * A completion-mode series (every other day) that started a minute ago, and its first instance,
+ * spawned at once and shown on `socket`: the next comes only after that one is completed.
+ */
+export async function completionSeries(user: User, socket: Socket) {
+  const start = new Date(minuteOf(Date.now()) - MINUTE).toISOString();
+  const series = await createSeries(user, 'Water the plants', {
+    rule: 'FREQ=DAILY;INTERVAL=2',
+    time_zone: 'Europe/Berlin',
+    start,
+    mode: 'completion',
+  });
+  const first = await socket.waitFor(isSpawnOf(series.id), 10_000);
+  return { series, start, first };
+}
+
+/** Where completing a completion-mode series' instance at `completedAt` puts its next occurrence. */
+export function nextOccurrenceAfter(series: Task, completedAt: string): string {
+  return nextAfterCompletion(
+    parseSeries({
+      rule: series.recurrence_rule!,
+      timeZone: series.time_zone!,
+      start: new Date(series.series_start!),
+    }),
+    new Date(completedAt),
+  )!.toISOString();
 }
 
 /** A counter's value on one replica's /metrics (summed over its label sets). */

@@ -3,16 +3,17 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventEnvelope, RecurringTaskList, Task } from '@taskflow/contracts';
 import { connect, seriesInstances, userEvents } from '@taskflow/db';
-import { nextAfterCompletion, parseSeries } from '@taskflow/recurrence';
 import { newUser, openSocket, printLogsOnFailure, eventually } from './harness.ts';
 import {
   DAY,
   MINUTE,
   arrivedAt,
+  completionSeries,
   createSeries,
   isSpawnOf,
   metric,
   minuteOf,
+  nextOccurrenceAfter,
   recurrenceFleet,
   waitUntilSpawnsDeliver,
 } from './recurrence-harness.ts';
@@ -85,14 +86,7 @@ describe(`recurring tasks, end to end (${fleet.broker})`, () => {
     printLogsOnFailure(fleet);
     const user = await newUser(fleet);
     const socket = await openSocket(fleet, user);
-    const start = new Date(minuteOf(Date.now()) - MINUTE).toISOString();
-    const series = await createSeries(user, 'Water the plants', {
-      rule: 'FREQ=DAILY;INTERVAL=2',
-      time_zone: 'Europe/Berlin',
-      start,
-      mode: 'completion',
-    });
-    const first = await socket.waitFor(isSpawnOf(series.id), 10_000);
+    const { series, first } = await completionSeries(user, socket);
 
     // Not before: while the instance is open, ticks come and go and nothing is scheduled.
     await sleep(3000);
@@ -105,14 +99,7 @@ describe(`recurring tasks, end to end (${fleet.broker})`, () => {
     // Completing it schedules the next occurrence from the completion time.
     const { json } = await user.call('PATCH', `/tasks/${first.message.data.id}/complete`);
     const done = Task.parse(json);
-    const expected = nextAfterCompletion(
-      parseSeries({
-        rule: series.recurrence_rule!,
-        timeZone: series.time_zone!,
-        start: new Date(start),
-      }),
-      new Date(done.completed_at!),
-    )!.toISOString();
+    const expected = nextOccurrenceAfter(series, done.completed_at!);
     const update = await socket.waitFor(
       (m) =>
         m.type === 'task.updated' && m.data.id === series.id && m.data.next_occurrence === expected,
