@@ -11,13 +11,24 @@ const sourceFirst = {
   ssr: { resolve: { conditions: nodeConditions, externalConditions: nodeConditions } },
 };
 
-/** The end-to-end files that also run without Dapr: the seed's testing checklist. */
+/** The end-to-end files that also run without Dapr: the seed's testing checklist, and replay. */
 const STANDALONE_FILES = [
   'e2e/delivery.test.ts',
   'e2e/recurrence.test.ts',
   'e2e/reminders.test.ts',
   'e2e/isolation.test.ts',
   'e2e/reconnect.test.ts',
+  'e2e/replay.test.ts',
+];
+
+/**
+ * End-to-end files whose subject is the database's claims or the state store, not the broker
+ * (the events they cause travel like any other): on Redis Streams only.
+ */
+const BROKER_INDEPENDENT = [
+  'e2e/reminders-recovery.test.ts',
+  'e2e/recurrence-crash.test.ts',
+  'e2e/rate-limits.test.ts',
 ];
 
 export default defineConfig({
@@ -54,6 +65,7 @@ export default defineConfig({
             'e2e/browser/**',
             'e2e/chaos/**',
             'e2e/standalone/**',
+            ...(broker === 'redis' ? [] : BROKER_INDEPENDENT),
           ],
           env: { TASKFLOW_BROKER: broker },
           fileParallelism: false,
@@ -63,10 +75,11 @@ export default defineConfig({
       })),
       // The seed's checklist without Dapr (services/standalone, USE_DAPR=false): the same
       // end-to-end files, on the in-process bus (with the zero-setup first run from a clean
-      // clone), then on direct Kafka (with the broker killed, and a Dapr fleet beside it).
+      // clone, and the process killed mid-delivery), then on direct Kafka (with the broker
+      // killed, and a Dapr fleet beside it).
       ...(
         [
-          ['in-process', ['e2e/standalone/zero-setup.test.ts']],
+          ['in-process', ['e2e/standalone/zero-setup.test.ts', 'e2e/standalone/crash.test.ts']],
           ['kafka', ['e2e/broker-outage.test.ts', 'e2e/standalone/interop.test.ts']],
         ] as const
       ).map(([broker, more], index) => ({
