@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 PATH="$(bash scripts/provision/node.sh):$PATH"
 export PATH TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1
+# Builds of unchanged packages come from turbo's cache, outside the checkout (content-hashed).
+export TURBO_CACHE_DIR="${TURBO_CACHE_DIR:-$HOME/.cache/taskflow/turbo}"
 eval "$(bash scripts/provision/all.sh)"
 
 pnpm install --frozen-lockfile --prefer-offline >&2
