@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch } from 'undici';
 
 /** A user of the soak: who calls, with which token. */
 export interface SoakUser {
@@ -16,6 +17,8 @@ export interface Attempt {
   /** Which task-api replica it went to. */
   replica: number;
   status: number | 'network' | 'timeout';
+  /** For no answer: the error's code (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET...), to tell why. */
+  cause?: string;
   /** 1 for the first try of a request. */
   attempt: number;
 }
@@ -32,6 +35,13 @@ export interface Answer {
 /** A refused or dropped attempt is tried again this many times in all, with a growing pause. */
 const MAX_ATTEMPTS = 10;
 const ATTEMPT_TIMEOUT_MS = 10_000;
+/**
+ * Idle connections are closed long before task-api's keep-alive timeout (Fastify's 72 s). By
+ * default undici keeps one until 2 s before the server's hint; on a loaded machine its timer can
+ * be that late, and a request written on a socket the server is closing gets no answer: the
+ * client's race, which says nothing about taskflow.
+ */
+const agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000 });
 
 /**
  * The soak's HTTP client for task-api, as a careful production client behaves: it spreads
@@ -63,6 +73,7 @@ export class Traffic {
       const at = Date.now();
       let status: Attempt['status'];
       let answer: Answer | undefined;
+      let cause: string | undefined;
       try {
         const response = await fetch(`${this.#apis[replica]}/api/${user.id}${path}`, {
           method,
@@ -73,6 +84,7 @@ export class Traffic {
           },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+          dispatcher: agent,
         });
         const text = await response.text();
         status = response.status;
@@ -80,12 +92,28 @@ export class Traffic {
       } catch (error) {
         status =
           error instanceof DOMException && error.name === 'TimeoutError' ? 'timeout' : 'network';
+        cause = errorCode(error);
       }
-      this.attempts.push({ at, method, route, replica, status, attempt });
+      this.attempts.push({
+        at,
+        method,
+        route,
+        replica,
+        status,
+        attempt,
+        ...(cause ? { cause } : {}),
+      });
       if (answer && answer.status !== 503 && answer.status !== 429) return answer;
       await sleep(Math.min(200 * attempt, 2_000));
     }
     this.gaveUp.push({ at: Date.now(), method, route });
     return undefined;
   }
+}
+
+/** The code of a failed fetch: undici puts the socket's error in `cause`. */
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof cause?.message === 'string' ? cause.message : undefined;
 }

@@ -157,7 +157,8 @@ export function judge(evidence: Evidence): Verdict {
       violations.push(`${attempt.status} on ${describe(attempt)}`);
     } else if (typeof attempt.status === 'string' && excuse !== 'process') {
       violations.push(
-        `${attempt.status === 'network' ? 'no answer' : 'timeout'} on ${describe(attempt)}`,
+        `${attempt.status === 'network' ? 'no answer' : 'timeout'} on ${describe(attempt)}` +
+          activeFaults(attempt.at, during),
       );
     }
   }
@@ -239,9 +240,16 @@ function excused(attempt: Attempt, during: Window[]): 'database' | 'process' | u
   return undefined;
 }
 
+/** The faults under way at `at`, for a violation's message: where to look in the logs. */
+function activeFaults(at: number, during: Window[]): string {
+  const active = during.filter((w) => w.from <= at && at <= w.to).map((w) => w.label);
+  return active.length > 0 ? `, during the fault of ${active.join(', ')}` : '';
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const describe = (a: Attempt) =>
-  `${a.method} ${a.route} to task-api#${a.replica} at ${iso(a.at)} (attempt ${a.attempt})`;
+  `${a.method} ${a.route} to task-api#${a.replica} at ${iso(a.at)} (attempt ${a.attempt}` +
+  `${a.cause ? `, ${a.cause}` : ''})`;
 
 /** The same kind of violation many times over reads as one line with a count. */
 function collapse(violations: string[]): string[] {
