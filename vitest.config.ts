@@ -22,14 +22,13 @@ const STANDALONE_FILES = [
 ];
 
 /**
- * End-to-end files whose subject is the database's claims or the state store, not the broker
- * (the events they cause travel like any other): on Redis Streams only.
+ * End-to-end files whose subject is the database's claims, not the broker (the events they
+ * cause travel like any other): on Redis Streams only.
  */
-const BROKER_INDEPENDENT = [
-  'e2e/reminders-recovery.test.ts',
-  'e2e/recurrence-crash.test.ts',
-  'e2e/rate-limits.test.ts',
-];
+const BROKER_INDEPENDENT = ['e2e/reminders-recovery.test.ts', 'e2e/recurrence-crash.test.ts'];
+
+/** Each Dapr suite's state store: Redis beside Redis Streams; beside Kafka, the database. */
+const STATE_STORE = { redis: 'redis', kafka: 'postgres' } as const;
 
 export default defineConfig({
   ...sourceFirst,
@@ -51,7 +50,7 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
-      // The end-to-end suite, unchanged, on each broker: only the component folder differs.
+      // The end-to-end suite, unchanged, on each broker: only the component folders differ.
       // Each broker's suite runs alone, after the others: it kills its broker on purpose, and
       // its latency checks should not share two cores with other suites.
       ...(['redis', 'kafka'] as const).map((broker, index) => ({
@@ -67,7 +66,7 @@ export default defineConfig({
             'e2e/standalone/**',
             ...(broker === 'redis' ? [] : BROKER_INDEPENDENT),
           ],
-          env: { TASKFLOW_BROKER: broker },
+          env: { TASKFLOW_BROKER: broker, TASKFLOW_STATE_STORE: STATE_STORE[broker] },
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 150_000,

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_JWT_SECRET } from '@taskflow/testkit';
 import { eventually, fleetForFile, printLogsOnFailure } from './harness.ts';
 
-// Two task-api replicas, each with its own daprd, sharing counts through the fleet's real Redis
-// state store (taskflow-state). A quota small enough to reach, a window long enough that the
-// test does not straddle two, and a quick exchange.
+// Two task-api replicas, each with its own daprd, sharing counts through the fleet's real state
+// store (taskflow-state: Redis in e2e-redis, PostgreSQL in e2e-kafka). A quota small enough to
+// reach, a window long enough that the test does not straddle two, and a quick exchange.
 const QUOTA = 20;
 const SYNC_MS = 100;
 const fleet = await fleetForFile(
@@ -37,7 +38,7 @@ async function clearOfWindowEnd() {
   if (left < 30_000) await sleep(left + 1000);
 }
 
-describe(`rate limits across replicas (${fleet.broker})`, () => {
+describe(`rate limits across replicas (state store ${fleet.stateStore}, ${fleet.broker})`, () => {
   it('gives a user RATE_LIMIT_USER requests in all, not that many per replica', async () => {
     printLogsOnFailure(fleet);
     await clearOfWindowEnd();
@@ -53,6 +54,17 @@ describe(`rate limits across replicas (${fleet.broker})`, () => {
     // And the first replica, in turn, knows the second one's 8.
     await sleep(SYNC_MS * 15);
     expect((await get(first!)).status).toBe(429);
+    if (fleet.stateStore === 'postgres') {
+      // The counts went through state.postgresql's own table, under task-api's key prefix.
+      const sql = postgres(fleet.database.url, { max: 1, onnotice: () => {} });
+      try {
+        const [row] = await sql<{ n: number }[]>`
+          select count(*)::int as n from dapr_state where key like 'task-api||%'`;
+        expect(row!.n).toBeGreaterThan(0);
+      } finally {
+        await sql.end();
+      }
+    }
   });
 
   it('fails open when its sidecar is gone: requests are served, counted per replica', async () => {

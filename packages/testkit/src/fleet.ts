@@ -33,6 +33,21 @@ export function brokerOfRun(): Broker {
   return broker;
 }
 
+/** Where the sidecars keep Dapr state (`taskflow-state`: the rate limits' shared counts). */
+export type StateStore = 'redis' | 'postgres';
+
+/**
+ * The state store of a test run: TASKFLOW_STATE_STORE (redis, the default, or postgres: the
+ * fleet's own database, as values-prod.yaml runs it), per vitest project.
+ */
+export function stateStoreOfRun(): StateStore {
+  const store = process.env.TASKFLOW_STATE_STORE ?? 'redis';
+  if (store !== 'redis' && store !== 'postgres') {
+    throw new Error(`TASKFLOW_STATE_STORE must be redis or postgres, not ${store}`);
+  }
+  return store;
+}
+
 /** The mode of a test run: TASKFLOW_MODE (dapr, the default, or standalone), per vitest project. */
 export function modeOfRun(): FleetMode {
   const mode = process.env.TASKFLOW_MODE ?? 'dapr';
@@ -58,6 +73,8 @@ export interface FleetOptions {
   broker: Broker;
   /** Default: the run's (TASKFLOW_MODE). */
   mode?: FleetMode;
+  /** Default: the run's (TASKFLOW_STATE_STORE). Without Dapr there is none. */
+  stateStore?: StateStore;
   /** How many replicas of each service to start, each with its own sidecar. */
   replicas: Partial<Record<ServiceName, number>>;
   /** Extra environment for every service. */
@@ -89,6 +106,8 @@ export interface BrokerControl {
 export interface Fleet {
   broker: Broker;
   mode: FleetMode;
+  /** The sidecars' state store; `none` without Dapr (each process counts its own rate limits). */
+  stateStore: StateStore | 'none';
   /**
    * The fleet's TOPIC_NAMESPACE, a runId: its topics are `<namespace>.tasks.events`, ...
    * (`topicName` of @taskflow/contracts), its consumer groups `<namespace>-{appID}`, so no
@@ -99,7 +118,7 @@ export interface Fleet {
   replicas: Record<ServiceName, Replica[]>;
   /** task-api's base URL (first replica). */
   api: string;
-  /** The fleet's own Redis (state store; and the broker when broker is redis). */
+  /** The fleet's own Redis (the broker when broker is redis, the state store when that is). */
   redisPort: number;
   brokerControl: BrokerControl;
   /**
@@ -153,8 +172,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     // Pushed before any sidecar starts, so it runs after they all stopped. A failed delete is
     // left to kafka.sh's prune of old run ids.
     if (options.broker === 'kafka') cleanups.push(() => deleteKafkaNamespace(topicNamespace));
+    const stateStore = options.stateStore ?? stateStoreOfRun();
     const rendered = renderResources(
-      ['common', 'state-redis', `pubsub-${options.broker}`].map((folder) =>
+      ['common', `state-${stateStore}`, `pubsub-${options.broker}`].map((folder) =>
         join(repo, 'dapr', 'components', folder),
       ),
       { namespace: topicNamespace, addresses: { redis: `127.0.0.1:${redis.port}`, kafka } },
@@ -162,6 +182,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const resources = { ...rendered, config: join(repo, 'dapr', 'config.yaml') };
     cleanups.push(async () => rmSync(resources.dir, { recursive: true, force: true }));
     const env = { TOPIC_NAMESPACE: topicNamespace, ...options.env };
+    // state-postgres reads its connection string from daprd's environment (secretstores.local.env).
+    const daprdEnv: Record<string, string> =
+      stateStore === 'postgres' ? { TASKFLOW_STATE_CONNECTION_STRING: database.url } : {};
 
     const replicas = {
       'task-api': [],
@@ -170,7 +193,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       'reminder-worker': [],
     } as Record<ServiceName, Replica[]>;
     const addReplica = async (name: ServiceName, index: number) => {
-      const replica = await startReplica(name, index, database.url, resources, env);
+      const replica = await startReplica(name, index, database.url, resources, env, daprdEnv);
       replicas[name].push(replica);
       // Live views: a restarted process or sidecar shows its new log, not its first life's.
       processes.push(
@@ -195,6 +218,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     return {
       broker: options.broker,
       mode: 'dapr',
+      stateStore,
       topicNamespace,
       database,
       replicas,
@@ -219,6 +243,7 @@ async function startReplica(
   databaseUrl: string,
   resources: Resources,
   extraEnv: Record<string, string>,
+  daprdEnv: Record<string, string>,
 ): Promise<Replica> {
   const port = await freePort();
   const daprd = await startDaprd({
@@ -229,6 +254,7 @@ async function startReplica(
     appApiToken: FLEET_APP_API_TOKEN,
     daprApiToken: FLEET_DAPR_API_TOKEN,
     podName: `${name}-${index}-${process.pid}-${Date.now().toString(36)}`,
+    env: daprdEnv,
   });
   const env = {
     PATH: process.env.PATH ?? '',

@@ -80,6 +80,7 @@ export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet
     return {
       broker: options.broker,
       mode: 'standalone',
+      stateStore: 'none',
       topicNamespace,
       database,
       replicas,
