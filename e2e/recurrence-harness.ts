@@ -55,7 +55,7 @@ export async function completionSeries(user: User, socket: Socket) {
     mode: 'completion',
   });
   const first = await socket.waitFor(isSpawnOf(series.id), 10_000);
-  return { series, start, first };
+  return { series, first };
 }
 
 /** Where completing a completion-mode series' instance at `completedAt` puts its next occurrence. */

@@ -3,10 +3,10 @@ import {
   checkConnection,
   KafkaConnectionError,
   kafkaPublisher,
-  kafkaSettingsFromEnv,
   RecordWriter,
 } from '@taskflow/kafka';
 import type { EventPublisher } from '@taskflow/outbox';
+import { directKafkaSettings } from '@taskflow/runtime';
 import { ConfigError } from '@taskflow/service-kit';
 import type { PublishEnv } from '../env.ts';
 import { UnreachableError, UsageError } from '../errors.ts';
@@ -30,14 +30,14 @@ export async function openPublisher(
   env: NodeJS.ProcessEnv,
 ): Promise<OpenPublisher> {
   if (config.USE_DAPR) return { publisher: await sidecarPublisher(config), close: async () => {} };
-  if (!env.KAFKA_BOOTSTRAP_SERVERS) {
+  const settings = kafkaSettings(config, env);
+  if (!settings) {
     throw new UsageError(
       'republish needs a broker: with USE_DAPR=false, set KAFKA_BOOTSTRAP_SERVERS (and the ' +
         'other KAFKA_* variables) as the services have them. On the in-process bus of one ' +
         'process (no KAFKA_BOOTSTRAP_SERVERS) events reach no subscriber outside that process',
     );
   }
-  const settings = kafkaSettings(env);
   try {
     await checkConnection(settings);
   } catch (error) {
@@ -58,9 +58,10 @@ export async function openPublisher(
   };
 }
 
-function kafkaSettings(env: NodeJS.ProcessEnv) {
+/** The services' own choice of direct Kafka (@taskflow/runtime); a bad KAFKA_* is a usage error. */
+function kafkaSettings(config: PublishEnv, env: NodeJS.ProcessEnv) {
   try {
-    return kafkaSettingsFromEnv(env);
+    return directKafkaSettings(config, env);
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message, { cause: error });
     throw error;
