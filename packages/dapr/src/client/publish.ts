@@ -155,7 +155,7 @@ async function publishBulkCall(
   const response = await callSidecar(connection, {
     operation,
     method: 'POST',
-    path: `/v1.0-alpha1/publish/bulk/${segment(pubsub)}/${segment(topic)}`,
+    path: `/v1.0/publish/bulk/${segment(pubsub)}/${segment(topic)}`,
     metadata: withRawPayload(options.metadata, source !== undefined),
     body: JSON.stringify(
       entries.map((entry) => ({
