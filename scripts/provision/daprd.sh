@@ -10,8 +10,8 @@
 # replaces apache/pulsar-client-go with answer 403, so it cannot be built. v1.18.3's only
 # fix that would concern us (input bindings probed with OPTIONS for 3 s, never started when
 # the app answers late) does not: our bindings declare `direction: input`, which skips that
-# probe (pkg/runtime/processor/binding/send.go). v1.16.5 (the previous pin, for comparison)
-# still builds into its own folder with DAPR_VERSION=v1.16.5.
+# probe (pkg/runtime/processor/binding/send.go). Builds are cached per version, so a v1.16.5
+# built by the previous pin stays in its folder; DAPRD=<its path> selects it, for comparison.
 #
 # Standalone sidecar, verified with this build (pubsub.redis publish -> 204 and delivery,
 # bindings.cron POSTs on the app, /v1.0/healthz 204 within ~0.3s):
@@ -29,7 +29,7 @@ PROVISION_NAME=daprd
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-DAPR_VERSION=${DAPR_VERSION:-v1.18.2}
+DAPR_VERSION=v1.18.2
 want=${DAPR_VERSION#v} # `daprd --version` prints it without the "v"
 
 use() { # use BIN HOW: report BIN (warning on a version mismatch) and stop here
