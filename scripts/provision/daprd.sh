@@ -4,9 +4,14 @@
 # Order: $DAPRD, ~/.dapr/bin/daprd, `daprd` on PATH; otherwise build the pinned release
 # from the Go module proxy into $TASKFLOW_CACHE/daprd/<version>/daprd (once per version).
 #
-# Why v1.16.5: the proxy here serves only some tags. v1.16.1/.3/.4/.6/.7/.9-.12 answer 403;
-# v1.16.8 is served but its go.mod is missing from sum.golang.org (404), so it cannot be
-# verified and we refuse to skip verification. v1.16.5 is the newest verifiable 1.16.x.
+# Why v1.18.2: the newest 1.18.x whose whole build verifies. The proxy serves v1.18.0-v1.18.3
+# and sum.golang.org has their go.mod and zip sums, but v1.18.3's dependencies
+# durabletask-go v0.12.4, iskorotkov/avro/v2 v2.33.1 and the twmb/pulsar-client-go fork it
+# replaces apache/pulsar-client-go with answer 403, so it cannot be built. v1.18.3's only
+# fix that would concern us (input bindings probed with OPTIONS for 3 s, never started when
+# the app answers late) does not: our bindings declare `direction: input`, which skips that
+# probe (pkg/runtime/processor/binding/send.go). Builds are cached per version, so a v1.16.5
+# built by the previous pin stays in its folder; DAPRD=<its path> selects it, for comparison.
 #
 # Standalone sidecar, verified with this build (pubsub.redis publish -> 204 and delivery,
 # bindings.cron POSTs on the app, /v1.0/healthz 204 within ~0.3s):
@@ -24,7 +29,7 @@ PROVISION_NAME=daprd
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-DAPR_VERSION=v1.16.5
+DAPR_VERSION=v1.18.2
 want=${DAPR_VERSION#v} # `daprd --version` prints it without the "v"
 
 use() { # use BIN HOW: report BIN (warning on a version mismatch) and stop here

@@ -914,7 +914,10 @@ metadata: { name: ps }
 spec:
   type: pubsub.redis
   version: v1
-  metadata: [{ name: redisHost, value: "${broker.host}" }]
+  # One try per attempt: on daprd 1.18 (go-redis v9.21) a try already dials 5 times.
+  metadata:
+    - { name: redisHost, value: "${broker.host}" }
+    - { name: redisMaxRetries, value: "-1" }
 scopes: [outage]
 `,
       // daprd reads a Resiliency only as the first document of its file.

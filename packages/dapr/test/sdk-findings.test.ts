@@ -91,7 +91,7 @@ afterAll(async () => {
   resources?.remove();
 });
 
-describe(`@dapr/dapr ${SDK_VERSION} against daprd 1.16`, () => {
+describe(`@dapr/dapr ${SDK_VERSION} against daprd 1.18`, () => {
   it('reports a bulk publish whose entry the broker refused as fully successful (#703)', async () => {
     const oversize = 'x'.repeat(1_100_000); // > proto-max-bulk-len of this Redis
     const sdkResult = await sdk.pubsub.publishBulk('ps', `${run}.bulk`, [

@@ -13,7 +13,8 @@ describe('fnv1a32', () => {
 });
 
 describe('saramaPartition', () => {
-  // Printed by sarama v1.45.2 itself (the version daprd 1.16.5 is built with): for each key,
+  // Printed by sarama v1.45.2 itself (the version daprd 1.16.5 is built with; daprd 1.18.2's
+  // v1.48.1 has the same hash partitioner): for each key,
   // sarama.NewHashPartitioner("t").Partition(&ProducerMessage{Key: StringEncoder(key)}, n),
   // from a Go program against the module cache of the daprd build. "" and "a" tell the three
   // FNV partitioners apart: sarama's gives 0 on 3 partitions, librdkafka's unsigned one 1,

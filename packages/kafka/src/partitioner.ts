@@ -1,9 +1,10 @@
 /**
  * The partition of a record key as daprd's Kafka component chooses it, so that a user's events
  * land in the same partition whichever publisher wrote them (daprd or this package). The
- * component (components-contrib v1.16, in daprd 1.16.5) leaves sarama's default partitioner,
- * `NewHashPartitioner`: the key's FNV-1a 32-bit hash, read as a signed 32-bit integer, modulo
- * the partition count (Go's `%`, which keeps the dividend's sign), then negated when negative.
+ * component (components-contrib v1.18.3, in daprd 1.18.2) partitions a record without a
+ * `partitionNumber` with sarama's `NewHashPartitioner` (v1.16 left it as sarama's default):
+ * the key's FNV-1a 32-bit hash, read as a signed 32-bit integer, modulo the partition count
+ * (Go's `%`, which keeps the dividend's sign), then negated when negative.
  * It is neither Java's murmur2 (@platformatic/kafka's default) nor librdkafka's `consistent`
  * (FNV-1a read unsigned), nor sarama's own `NewReferenceHashPartitioner` (sign bit masked off).
  */

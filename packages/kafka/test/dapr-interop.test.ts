@@ -21,7 +21,7 @@ import {
   serveOne,
 } from './harness.ts';
 
-// A real daprd (testkit, the pinned 1.16.5 build) with the fleet's committed Kafka component
+// A real daprd (testkit, the pinned 1.18.2 build) with the fleet's committed Kafka component
 // (dapr/components/pubsub-kafka, in this file's namespace), next to kafkaMessaging on the same
 // local broker: what one writes the other reads, a key lands in the same partition whichever
 // wrote it, and both join one consumer group. As scheduler, one of the component's scopes.

@@ -7,7 +7,7 @@ import { freePorts } from './ports.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
 
 /** The daprd version scripts/provision/daprd.sh pins. */
-export const PINNED_DAPRD_VERSION = 'v1.16.5';
+export const PINNED_DAPRD_VERSION = 'v1.18.2';
 
 export interface DaprdOptions {
   appId: string;

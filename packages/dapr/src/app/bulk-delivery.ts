@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /**
- * What daprd 1.16 POSTs for a bulk subscription (Content-Type: application/json):
+ * What daprd (1.16.5 and 1.18.2 alike) POSTs for a bulk subscription
+ * (Content-Type: application/json):
  * `{ id, type: "com.dapr.event.sent.bulk", topic, pubsubname, metadata,
  *    entries: [{ entryId, event: <CloudEvent object>, metadata, contentType }] }`.
  * It expects `{ statuses: [{ entryId, status }] }` back; an entry left out is retried.

@@ -27,8 +27,8 @@ export type BulkPublishEntry = {
   /** With `cloudEventSource`: the W3C trace the event joins (@taskflow/messaging's cloud-event.ts). */
   traceId?: string;
   /**
-   * Entries with the same key reach the broker in the order given. daprd 1.16 publishes the
-   * entries of one bulk call concurrently (up to 100 at a time) on components without a bulk
+   * Entries with the same key reach the broker in the order given. daprd (1.16, 1.18) publishes
+   * the entries of one bulk call concurrently (up to 100 at a time) on components without a bulk
    * publish of their own, Redis Streams among them (dapr/dapr
    * pkg/runtime/pubsub/default_bulkpub.go), so a key's next entry goes in a later call, once
    * the call before has returned; and not at all if an earlier entry of its key failed.
@@ -155,7 +155,7 @@ async function publishBulkCall(
   const response = await callSidecar(connection, {
     operation,
     method: 'POST',
-    path: `/v1.0-alpha1/publish/bulk/${segment(pubsub)}/${segment(topic)}`,
+    path: `/v1.0/publish/bulk/${segment(pubsub)}/${segment(topic)}`,
     metadata: withRawPayload(options.metadata, source !== undefined),
     body: JSON.stringify(
       entries.map((entry) => ({
