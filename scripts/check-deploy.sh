@@ -43,31 +43,34 @@ for values in values.yaml values-dev.yaml values-prod.yaml; do
   "$HELM" lint --strict charts/taskflow -f "charts/taskflow/$values" >&2
 done
 
-# The checker (end of this file), built once per version of its source into the cache.
-build_checker() {
-  local cache="${TASKFLOW_CACHE:-$HOME/.cache/taskflow}/deploy-check" src hash work
-  src=$(sed -n '/^# --- deploy-check.go ---$/,$p' "$self" | tail -n +2 | sed 's/^# \{0,1\}//')
-  hash=$(printf '%s' "$src" | sha256sum | cut -c1-12)
-  if [ ! -x "$cache/$hash/check" ]; then
-    command -v go >/dev/null || return 1
-    say "building the checker (client-go v0.37.0, dapr v1.16.5, compose-go v2.16.2, buildkit v0.34.2; once, a few minutes)"
-    mkdir -p "$cache"
-    work=$(mktemp -d "$cache/build.XXXXXX")
-    printf '%s\n' "$src" >"$work/main.go"
-    cat >"$work/go.mod" <<'MOD'
+# The checker (end of this file), built once per version of its source and pins into the cache.
+GO_MOD=$(
+  cat <<'MOD'
 module deploycheck
 
 go 1.24
 
 require (
 	github.com/compose-spec/compose-go/v2 v2.16.2
-	github.com/dapr/dapr v1.16.5
+	github.com/dapr/dapr v1.18.2
 	github.com/moby/buildkit v0.34.2
 	k8s.io/apimachinery v0.37.0
 	k8s.io/client-go v0.37.0
 	sigs.k8s.io/yaml v1.6.0
 )
 MOD
+)
+build_checker() {
+  local cache="${TASKFLOW_CACHE:-$HOME/.cache/taskflow}/deploy-check" src hash work
+  src=$(sed -n '/^# --- deploy-check.go ---$/,$p' "$self" | tail -n +2 | sed 's/^# \{0,1\}//')
+  hash=$(printf '%s\n%s' "$src" "$GO_MOD" | sha256sum | cut -c1-12)
+  if [ ! -x "$cache/$hash/check" ]; then
+    command -v go >/dev/null || return 1
+    say "building the checker (client-go v0.37.0, dapr v1.18.2, compose-go v2.16.2, buildkit v0.34.2; once, a few minutes)"
+    mkdir -p "$cache"
+    work=$(mktemp -d "$cache/build.XXXXXX")
+    printf '%s\n' "$src" >"$work/main.go"
+    printf '%s\n' "$GO_MOD" >"$work/go.mod"
     if ! (cd "$work" && go mod tidy >&2 && CGO_ENABLED=0 go build -o check . >&2); then
       rm -rf "$work"
       return 1
