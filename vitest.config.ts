@@ -51,8 +51,9 @@ export default defineConfig({
         },
       },
       // The end-to-end suite, unchanged, on each broker: only the component folders differ.
-      // Each broker's suite runs alone, after the others: it kills its broker on purpose, and
-      // its latency checks should not share two cores with other suites.
+      // Each broker's suite runs its files one at a time: it kills its broker on purpose.
+      // `pnpm test` runs the projects in two lanes side by side (scripts/test-lanes.ts), cut so
+      // that no two broker suites that share a broker overlap.
       ...(['redis', 'kafka'] as const).map((broker, index) => ({
         ...sourceFirst,
         test: {
