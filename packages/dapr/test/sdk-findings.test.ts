@@ -39,7 +39,9 @@ async function outcomeAfter(promise: Promise<unknown>, ms: number): Promise<unkn
 /** The SDK's publish resolves `{ error }` instead of rejecting; a reset socket says so. */
 function isResetSocket(outcome: unknown): boolean {
   const error = (outcome as { settled?: { error?: unknown } } | undefined)?.settled?.error;
-  return /ECONNRESET|socket hang up|EPIPE/.test(String((error as { code?: string })?.code ?? error));
+  return /ECONNRESET|socket hang up|EPIPE/.test(
+    String((error as { code?: string })?.code ?? error),
+  );
 }
 
 const run = runId();
