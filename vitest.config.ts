@@ -28,7 +28,7 @@ const STANDALONE_FILES = [
 const BROKER_INDEPENDENT = ['e2e/reminders-recovery.test.ts', 'e2e/recurrence-crash.test.ts'];
 
 /** Each Dapr suite's state store: Redis beside Redis Streams; beside Kafka, the database. */
-const STATE_STORE = { redis: 'redis', kafka: 'postgres' } as const;
+const STATE_STORE = { redis: 'redis', kafka: 'postgres', rabbitmq: 'redis' } as const;
 
 export default defineConfig({
   ...sourceFirst,
@@ -54,7 +54,7 @@ export default defineConfig({
       // Each broker's suite runs its files one at a time: it kills its broker on purpose.
       // `pnpm test` runs the projects in two lanes side by side (scripts/test-lanes.ts), cut so
       // that no two broker suites that share a broker overlap.
-      ...(['redis', 'kafka'] as const).map((broker, index) => ({
+      ...(['redis', 'kafka', 'rabbitmq'] as const).map((broker, index) => ({
         ...sourceFirst,
         test: {
           name: `e2e-${broker}`,
@@ -86,7 +86,7 @@ export default defineConfig({
         ...sourceFirst,
         test: {
           name: broker === 'kafka' ? 'e2e-standalone-kafka' : 'e2e-standalone',
-          sequence: { groupOrder: 3 + index },
+          sequence: { groupOrder: 10 + index },
           include: [...STANDALONE_FILES, ...more],
           env: { TASKFLOW_MODE: 'standalone', TASKFLOW_BROKER: broker },
           fileParallelism: false,
@@ -100,7 +100,7 @@ export default defineConfig({
         ...sourceFirst,
         test: {
           name: 'browser',
-          sequence: { groupOrder: 5 },
+          sequence: { groupOrder: 20 },
           include: ['e2e/browser/**/*.test.ts'],
           env: { TASKFLOW_BROKER: 'redis' },
           fileParallelism: false,
@@ -114,7 +114,7 @@ export default defineConfig({
         ...sourceFirst,
         test: {
           name: 'chaos',
-          sequence: { groupOrder: 6 },
+          sequence: { groupOrder: 30 },
           include: ['e2e/chaos/**/*.test.ts'],
           env: { CHAOS_BROKER: 'redis' },
           fileParallelism: false,

@@ -28,6 +28,17 @@ describe(`broker killed (${fleet.broker})`, () => {
     } finally {
       await fleet.brokerControl.start();
     }
+    if (fleet.broker === 'rabbitmq') {
+      // What RabbitMQ gives today is less: after a broker restart, Dapr's component can leave a
+      // sidecar with two subscriptions on one component (ws-notifier: tasks and reminders) a
+      // stale consumer that holds up to prefetchCount messages unacknowledged for as long as
+      // its connection lives (dapr/components-contrib#4540, open). The events are in the
+      // broker; a new connection gets them. So on RabbitMQ the promise is "every event arrives
+      // once ws-notifier's sidecar has restarted" (docs/brokers.md).
+      const notifier = fleet.replicas['ws-notifier'][0]!;
+      await notifier.daprd.stop();
+      await notifier.daprd.restart();
+    }
 
     await Promise.all(ids.map((id) => socket.waitFor((m) => m.data.id === id, 90_000)));
     // At least once on the wire; exactly once on the screen: the client keeps the first of each.

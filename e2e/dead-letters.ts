@@ -4,7 +4,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEAD_LETTER_TOPIC, DeadLetterCloudEvent, TOPICS, topicName } from '@taskflow/contracts';
-import { FLEET_DAPR_API_TOKEN, kafkaBrokers, type Fleet } from '@taskflow/testkit';
+import {
+  deadLetterQueue,
+  FLEET_DAPR_API_TOKEN,
+  kafkaBrokers,
+  rabbitmqNames,
+  rabbitmqPeek,
+  rabbitmqQueueDepth,
+  type Fleet,
+} from '@taskflow/testkit';
 
 const run = promisify(execFile);
 
@@ -28,11 +36,17 @@ export async function publishPoison(fleet: Fleet, userId: string): Promise<numbe
 }
 
 /**
- * How many messages a topic holds on the fleet's broker (the stream length, or the offsets).
- * `topic` is the plain name (`events.deadletter`): the fleet's namespace is put in front.
+ * How many messages a topic holds on the fleet's broker (the stream length, or the offsets; on
+ * RabbitMQ, whose exchanges hold nothing, the dead-letter topic's queue: testkit's
+ * `deadLetterQueue`). `topic` is the plain name (`events.deadletter`): the fleet's namespace is
+ * put in front.
  */
 export async function deadLetterCount(fleet: Fleet, topic: string): Promise<number> {
   const name = topicName(topic, fleet.topicNamespace);
+  if (fleet.broker === 'rabbitmq') {
+    if (topic !== DEAD_LETTER_TOPIC) throw new Error(`RabbitMQ keeps no count for ${topic}`);
+    return rabbitmqQueueDepth(deadLetterQueue(fleet.topicNamespace));
+  }
   if (fleet.broker === 'redis') {
     const { stdout } = await run('redis-cli', ['-p', String(fleet.redisPort), 'xlen', name]);
     return Number(stdout.trim());
@@ -60,6 +74,9 @@ export async function deadLetters(fleet: Fleet): Promise<DeadLetterCloudEvent[]>
       [string, string[]]
     >;
     values = entries.map(([, fields]) => fields[fields.indexOf('data') + 1] ?? '');
+  } else if (fleet.broker === 'rabbitmq') {
+    const queue = deadLetterQueue(fleet.topicNamespace);
+    values = await rabbitmqPeek(queue, await rabbitmqQueueDepth(queue));
   } else {
     const count = await deadLetterCount(fleet, DEAD_LETTER_TOPIC);
     if (count === 0) return [];
@@ -82,11 +99,13 @@ export async function deadLetters(fleet: Fleet): Promise<DeadLetterCloudEvent[]>
 }
 
 /**
- * The topics of the fleet on its broker: on the shared Kafka, those in its namespace; on Redis,
- * every stream of the fleet's own Redis (a topic is a stream there), whatever its name.
+ * The topics of the fleet on its broker: on the shared Kafka, those in its namespace (on the
+ * shared RabbitMQ, its exchanges); on Redis, every stream of the fleet's own Redis (a topic is
+ * a stream there), whatever its name.
  */
 export async function fleetTopics(fleet: Fleet): Promise<string[]> {
   if (fleet.broker === 'kafka') return kafkaTopics(`${fleet.topicNamespace}.`);
+  if (fleet.broker === 'rabbitmq') return rabbitmqNames('exchanges', `${fleet.topicNamespace}.`);
   const streams: string[] = [];
   let cursor = '0';
   do {
@@ -136,6 +155,13 @@ export async function consumerGroups(fleet: Fleet, topic: string): Promise<strin
     // One field per line, each group's `name` followed by its value.
     const lines = stdout.split('\n').map((line) => line.trim());
     return lines.flatMap((line, i) => (line === 'name' ? [lines[i + 1] ?? ''] : [])).sort();
+  }
+  if (fleet.broker === 'rabbitmq') {
+    // Dapr's component names a subscriber's queue `<consumerID>-<topic>`.
+    const suffix = `-${name}`;
+    return (await rabbitmqNames('queues', `${fleet.topicNamespace}-`))
+      .filter((queue) => queue.endsWith(suffix))
+      .map((queue) => queue.slice(0, -suffix.length));
   }
   const stdout = await kafkaTool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [
     '--list',

@@ -64,6 +64,16 @@ export async function newUser(
   };
 }
 
+/**
+ * When a socket message arrived (`receivedAt`, performance.now()), on the wall clock: the
+ * database's and the workers' clock. Converted from how long ago it was, not added to
+ * performance.timeOrigin: the monotonic clock and the wall clock drift apart while a clock is
+ * slewed (NTP), by tens of milliseconds over a test file's minutes, which made a reminder look
+ * early by 12 ms.
+ */
+export const arrivedAt = (receivedAt: number): number =>
+  Date.now() - (performance.now() - receivedAt);
+
 export interface Socket {
   messages: Array<{ message: WsMessage; receivedAt: number }>;
   /** Resolves with the first message (already received or to come) that matches. */

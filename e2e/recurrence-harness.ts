@@ -19,8 +19,7 @@ export async function recurrenceFleet(replicas: FleetOptions['replicas']): Promi
   return fleet;
 }
 
-/** When a socket message arrived, on the wall clock (the schedulers' clock). */
-export const arrivedAt = (receivedAt: number) => performance.timeOrigin + receivedAt;
+export { arrivedAt } from './harness.ts';
 
 export const MINUTE = 60_000;
 export const DAY = 24 * 60 * MINUTE;

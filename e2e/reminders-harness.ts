@@ -4,8 +4,7 @@ import { userEvents, type Database } from '@taskflow/db';
 import type { Fleet } from '@taskflow/testkit';
 import { newUser, openSocket, type Socket, type User } from './harness.ts';
 
-/** When a socket message arrived, on the wall clock (the database's and the workers' clock). */
-export const arrivedAt = (receivedAt: number) => performance.timeOrigin + receivedAt;
+export { arrivedAt } from './harness.ts';
 
 /** A task of `user` (due in a day) with one reminder at `remindAt`. */
 export async function taskWithReminder(user: User, remindAt: Date, title = 'Call mum') {

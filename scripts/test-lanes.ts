@@ -19,7 +19,7 @@ import { stripVTControlCharacters } from 'node:util';
 /** Each lane's projects, run in this order by one vitest process (their groupOrder). */
 const LANES: string[][] = [
   ['unit', 'integration', 'e2e-kafka', 'e2e-standalone-kafka'],
-  ['e2e-redis', 'e2e-standalone', 'browser'],
+  ['e2e-redis', 'e2e-rabbitmq', 'e2e-standalone', 'browser'],
 ];
 const LAST: string[] = ['chaos'];
 

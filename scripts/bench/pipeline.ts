@@ -21,6 +21,7 @@ const target = process.argv[2] ?? 'redis';
 const TARGETS: Record<string, { broker: Broker; mode: FleetMode }> = {
   redis: { broker: 'redis', mode: 'dapr' },
   kafka: { broker: 'kafka', mode: 'dapr' },
+  rabbitmq: { broker: 'rabbitmq', mode: 'dapr' },
   standalone: { broker: 'in-process', mode: 'standalone' },
   'standalone-kafka': { broker: 'kafka', mode: 'standalone' },
 };
@@ -128,7 +129,7 @@ try {
         (standalone
           ? 'the one process without Dapr (its CPU and memory in the task-api column), '
           : 'task-api, ws-notifier, their two daprd, ') +
-        `Postgres, ${{ kafka: 'Kafka', redis: 'Redis', 'in-process': 'no broker' }[broker]} ` +
+        `Postgres, ${{ kafka: 'Kafka', redis: 'Redis', rabbitmq: 'RabbitMQ', 'in-process': 'no broker' }[broker]} ` +
         'and this load generator all on one machine; ' +
         `${USERS} users with one socket each; each run measures ${seconds} s after ${warmSeconds} s ` +
         'at the same load. Latency is from sending the POST to the message arriving on the ' +
@@ -395,6 +396,7 @@ function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {
       name: 'broker',
       pids: {
         kafka: () => pidsMatching(/kafka\.Kafka/),
+        rabbitmq: () => pidsMatching(/beam\.smp.*-s rabbit boot/),
         redis: () => pidsMatching(new RegExp(`redis-server.*:${fleet.redisPort}`)),
         'in-process': () => [],
       }[fleet.broker](),

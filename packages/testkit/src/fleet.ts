@@ -12,26 +12,34 @@ import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
 import { renderResources } from './resources.ts';
 import { startStandaloneFleet } from './standalone-fleet.ts';
+import {
+  declareDeadLetterQueue,
+  deleteRabbitmqNamespace,
+  rabbitmqControl,
+  rabbitmqUrl,
+} from './rabbitmq.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type Broker = 'redis' | 'kafka' | 'in-process';
+export type Broker = 'redis' | 'kafka' | 'rabbitmq' | 'in-process';
 /** How the fleet runs: each service with its sidecar, or all in one process without Dapr. */
 export type FleetMode = 'dapr' | 'standalone';
 export type ServiceName = 'task-api' | 'ws-notifier' | 'scheduler' | 'reminder-worker';
 
 /**
- * The broker of a test run: TASKFLOW_BROKER, set per vitest project (redis or kafka with Dapr;
- * in-process or kafka standalone).
+ * The broker of a test run: TASKFLOW_BROKER, set per vitest project (redis, kafka or rabbitmq
+ * with Dapr; in-process or kafka standalone).
  */
 export function brokerOfRun(): Broker {
   const broker = process.env.TASKFLOW_BROKER ?? 'redis';
-  if (broker !== 'redis' && broker !== 'kafka' && broker !== 'in-process') {
-    throw new Error(`TASKFLOW_BROKER must be redis, kafka or in-process, not ${broker}`);
+  if (!BROKERS.includes(broker as Broker)) {
+    throw new Error(`TASKFLOW_BROKER must be one of ${BROKERS.join(', ')}, not ${broker}`);
   }
-  return broker;
+  return broker as Broker;
 }
+
+const BROKERS: readonly Broker[] = ['redis', 'kafka', 'rabbitmq', 'in-process'];
 
 /** Where the sidecars keep Dapr state (`taskflow-state`: the rate limits' shared counts). */
 export type StateStore = 'redis' | 'postgres';
@@ -172,12 +180,19 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     // Pushed before any sidecar starts, so it runs after they all stopped. A failed delete is
     // left to kafka.sh's prune of old run ids.
     if (options.broker === 'kafka') cleanups.push(() => deleteKafkaNamespace(topicNamespace));
+    if (options.broker === 'rabbitmq') {
+      cleanups.push(() => deleteRabbitmqNamespace(topicNamespace));
+      await declareDeadLetterQueue(topicNamespace);
+    }
     const stateStore = options.stateStore ?? stateStoreOfRun();
     const rendered = renderResources(
       ['common', `state-${stateStore}`, `pubsub-${options.broker}`].map((folder) =>
         join(repo, 'dapr', 'components', folder),
       ),
-      { namespace: topicNamespace, addresses: { redis: `127.0.0.1:${redis.port}`, kafka } },
+      {
+        namespace: topicNamespace,
+        addresses: { redis: `127.0.0.1:${redis.port}`, kafka, rabbitmq: rabbitmqUrl() },
+      },
     );
     const resources = { ...rendered, config: join(repo, 'dapr', 'config.yaml') };
     cleanups.push(async () => rmSync(resources.dir, { recursive: true, force: true }));
@@ -224,7 +239,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       replicas,
       api: replicas['task-api'][0]?.url ?? '',
       redisPort: redis.port,
-      brokerControl: options.broker === 'redis' ? redis.control : kafkaControl(),
+      brokerControl: brokerControlOf(options.broker, redis.control),
       addReplica: (name) => addReplica(name, replicas[name].length),
       logs,
       members: () => members.map((member) => member()),
@@ -390,6 +405,13 @@ const kafkaScript = join(repo, 'scripts', 'provision', 'kafka.sh');
 /** The shared local Kafka's topics of one fleet's namespace, deleted (kafka.sh delete-namespace). */
 export async function deleteKafkaNamespace(namespace: string): Promise<void> {
   await run('bash', [kafkaScript, 'delete-namespace', namespace], { timeout: 60_000 });
+}
+
+/** Who kills and starts the fleet's broker: its own Redis, or the shared Kafka or RabbitMQ. */
+function brokerControlOf(broker: Broker, redis: BrokerControl): BrokerControl {
+  if (broker === 'kafka') return kafkaControl();
+  if (broker === 'rabbitmq') return rabbitmqControl();
+  return redis;
 }
 
 /** The shared local Kafka, through its provisioning script (scripts/provision/kafka.sh). */

@@ -8,3 +8,4 @@ export * from './outage.ts';
 export * from './log-census.ts';
 export * from './resources.ts';
 export * from './standalone-fleet.ts';
+export * from './rabbitmq.ts';

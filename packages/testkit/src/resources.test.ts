@@ -75,6 +75,22 @@ describe('changeResourceFile', () => {
     expect(state).toMatchObject({ redisHost: '127.0.0.1:16379' });
   });
 
+  it('namespaces the RabbitMQ consumer ids (its queue names) and swaps in the AMQP URL', () => {
+    const url = 'amqp://guest:guest@127.0.0.1:15673';
+    const changes = { namespace: 'mj4x0c2a9f1k', addresses: { rabbitmq: url } };
+    const [pubsub, fanout] = ['pubsub', 'fanout'].map((file) =>
+      metadataOf(parsed(changeResourceFile(read(`pubsub-rabbitmq/${file}.yaml`), changes))[0]!),
+    );
+    expect(pubsub).toMatchObject({ consumerID: 'mj4x0c2a9f1k-{appID}', connectionString: url });
+    expect(fanout).toMatchObject({ consumerID: 'mj4x0c2a9f1k-{podName}', connectionString: url });
+    // What makes a restarted broker keep what it acknowledged stays as committed.
+    expect(pubsub).toMatchObject({
+      durable: 'true',
+      deletedWhenUnused: 'false',
+      deliveryMode: '2',
+    });
+  });
+
   it('keeps the comments, and in the empty namespace every value as committed', () => {
     for (const [file, comment] of [
       ['common/subscriptions.yaml', '# Every subscription of taskflow, declared here'],

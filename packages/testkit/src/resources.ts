@@ -8,8 +8,11 @@ import { consumerGroupName, topicName } from '@taskflow/contracts';
 export interface ResourceChanges {
   /** TOPIC_NAMESPACE of the fleet: its topics and consumer groups. '' leaves them as committed. */
   namespace: string;
-  /** Broker addresses in place of the committed 127.0.0.1 ones (`redisHost`, `brokers`). */
-  addresses?: { redis?: string; kafka?: string };
+  /**
+   * Broker addresses in place of the committed 127.0.0.1 ones (`redisHost`, `brokers`,
+   * RabbitMQ's `connectionString`).
+   */
+  addresses?: { redis?: string; kafka?: string; rabbitmq?: string };
 }
 
 /** Component metadata that names a consumer group: Kafka's, and Redis Streams' consumer id. */
@@ -41,6 +44,9 @@ export function changeResource(doc: Document, changes: ResourceChanges): void {
     if (GROUP_FIELDS.has(name)) entry.set('value', consumerGroupName(value, namespace));
     else if (name === 'redisHost' && addresses.redis) entry.set('value', addresses.redis);
     else if (name === 'brokers' && addresses.kafka) entry.set('value', addresses.kafka);
+    else if (name === 'connectionString' && addresses.rabbitmq) {
+      entry.set('value', addresses.rabbitmq);
+    }
   }
 }
 
