@@ -77,6 +77,7 @@ start() {
   done
   pinged || { tail -n 30 "$LOG/server.out" >&2; die "not answering (log: $LOG)"; }
   say "running; logs in $LOG"
+  dead_letter_queue dev
   maybe_prune
   echo "$URL"
 }
@@ -132,6 +133,20 @@ prune() {
   mapfile -t queues < <(names queues | stale)
   mapfile -t exchanges < <(names exchanges | stale)
   say "pruned $(delete_all queues "${queues[@]}") queues and $(delete_all exchanges "${exchanges[@]}") exchanges that test runs left behind (over 3 hours old)"
+}
+
+# A RabbitMQ exchange keeps nothing, and nothing subscribes to the dead-letter topic: the
+# durable queue `<namespace>-dead-letters`, bound to it, keeps its messages (docs/brokers.md). For
+# the dev fleet (namespace dev); test fleets declare their own (packages/testkit).
+dead_letter_queue() {
+  local ns=$1 exchange="$1.events.deadletter" queue="$1-dead-letters"
+  API_PATH="exchanges/%2F/$exchange" api -X PUT -H 'content-type: application/json' \
+    -d '{"type":"fanout","durable":true,"auto_delete":false,"internal":false}' >/dev/null &&
+    API_PATH="queues/%2F/$queue" api -X PUT -H 'content-type: application/json' \
+      -d '{"durable":true,"auto_delete":false}' >/dev/null &&
+    API_PATH="bindings/%2F/e/$exchange/q/$queue" api -X POST -H 'content-type: application/json' \
+      -d '{"routing_key":""}' >/dev/null ||
+    die "could not declare the $ns dead-letter queue"
 }
 
 # A test fleet's namespace (packages/testkit's startFleet: TOPIC_NAMESPACE): its queues and

@@ -317,10 +317,14 @@ async function startReplica(
   return replica;
 }
 
+/**
+ * Polls `/readyz` until it answers 200. 60 s by default: `pnpm test` starts fleets in two lanes
+ * side by side, and on two cores a fleet starting beside another's start-up has taken over 30.
+ */
 export async function waitForReady(
   url: string,
   child: RunningProcess,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
