@@ -86,6 +86,7 @@ describe('dapr/ resources as files', () => {
     expect(folders.sort()).toEqual([
       'common',
       'pubsub-kafka',
+      'pubsub-rabbitmq',
       'pubsub-redis',
       'pubsub-redpanda-cloud',
       'state-postgres',
@@ -103,7 +104,12 @@ describe('dapr/ resources as files', () => {
 
   it('gives no two resources one name in any combination of folders', () => {
     for (const state of ['state-redis', 'state-postgres']) {
-      for (const pubsub of ['pubsub-redis', 'pubsub-kafka', 'pubsub-redpanda-cloud']) {
+      for (const pubsub of [
+        'pubsub-redis',
+        'pubsub-kafka',
+        'pubsub-rabbitmq',
+        'pubsub-redpanda-cloud',
+      ]) {
         const names = ['common', state, pubsub]
           .flatMap(readResources)
           .map((r) => `${r.kind}/${r.name}`);
@@ -146,7 +152,12 @@ describe('dapr/ resources as files', () => {
   });
 
   it('gives ws-notifier a group per replica, and the others one per app', () => {
-    for (const broker of ['pubsub-redis', 'pubsub-kafka', 'pubsub-redpanda-cloud']) {
+    for (const broker of [
+      'pubsub-redis',
+      'pubsub-kafka',
+      'pubsub-rabbitmq',
+      'pubsub-redpanda-cloud',
+    ]) {
       const [shared, fanout] = ['taskflow-pubsub', 'taskflow-fanout'].map((name) => {
         const found = readResources(broker).find((r) => r.name === name);
         expect(found, `${broker}/${name}`).toBeDefined();
@@ -156,6 +167,18 @@ describe('dapr/ resources as files', () => {
         expect(shared!.consumerID).toBe('{appID}');
         expect(fanout!.consumerID).toBe('{podName}');
         expect(Number(shared!.maxLenApprox)).toBeGreaterThan(0);
+      } else if (broker === 'pubsub-rabbitmq') {
+        // The queue is named after consumerID; both keep it, and what it holds, when unused.
+        expect(shared!.consumerID).toBe('{appID}');
+        expect(fanout!.consumerID).toBe('{podName}');
+        for (const component of [shared!, fanout!]) {
+          expect([
+            component.durable,
+            component.deletedWhenUnused,
+            component.deliveryMode,
+            component.publisherConfirm,
+          ]).toEqual(['true', 'false', '2', 'true']);
+        }
       } else {
         expect([shared!.consumerGroup, shared!.initialOffset]).toEqual(['{appID}', 'oldest']);
         expect([fanout!.consumerGroup, fanout!.initialOffset]).toEqual(['{podName}', 'newest']);
