@@ -13,18 +13,30 @@ export const rabbitmqUrl = (): string =>
 const managementUrl = (): string =>
   process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672/api';
 
+/**
+ * One call to the management API. A 5xx is tried again for up to 5 s: the API answers 500 for a
+ * queue declared a moment ago whose statistics it has not collected yet.
+ */
 async function management(path: string, init: RequestInit = {}): Promise<Response> {
-  const response = await fetch(`${managementUrl()}/${path}`, {
-    ...init,
-    headers: {
-      authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`,
-      'content-type': 'application/json',
-    },
-  });
-  if (!response.ok && response.status !== 404) {
-    throw new Error(`RabbitMQ management ${init.method ?? 'GET'} ${path}: ${response.status}`);
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${managementUrl()}/${path}`, {
+      ...init,
+      headers: {
+        authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`,
+        'content-type': 'application/json',
+      },
+    });
+    if (response.status >= 500 && attempt < 25) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    if (!response.ok && response.status !== 404) {
+      throw new Error(
+        `RabbitMQ management ${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`,
+      );
+    }
+    return response;
   }
-  return response;
 }
 
 const vhost = encodeURIComponent('/');
