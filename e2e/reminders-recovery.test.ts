@@ -54,7 +54,7 @@ async function firingTransactionsWaiting(): Promise<number> {
  * (Catching it there by freezing it at random moments missed now and then.)
  */
 async function killMidBatch(victim: Replica, others: Replica[]): Promise<void> {
-  for (const other of others) other.process.kill('SIGSTOP');
+  await Promise.all(others.map((other) => other.process.hang()));
   await sleep(300); // a statement the others had already sent is done by now
   const locker = postgres(fleet.database.url, { max: 1, onnotice: () => {} });
   try {

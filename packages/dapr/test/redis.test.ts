@@ -890,7 +890,7 @@ describe('failures', () => {
 
   it('times out on a hung sidecar instead of hanging', async () => {
     const client = createDaprClient({ httpPort: daprd.httpPort, timeoutMs: 500 });
-    daprd.kill('SIGSTOP');
+    await daprd.hang();
     try {
       const started = Date.now();
       const error = await client.publish('ps', topic('single'), { n: 99 }).catch((e: unknown) => e);

@@ -116,7 +116,7 @@ describe(`@dapr/dapr ${SDK_VERSION} against daprd 1.18`, () => {
 
   it('has no timeout: a hung sidecar hangs the call', async () => {
     await sdk.pubsub.publish('ps', `${run}.t`, { warm: true }); // past the SDK's lazy start-up wait
-    daprd.kill('SIGSTOP');
+    await daprd.hang();
     let sdkPublish: Promise<unknown> | undefined;
     try {
       sdkPublish = sdk.pubsub.publish('ps', `${run}.t`, { n: 1 });

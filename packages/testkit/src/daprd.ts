@@ -47,8 +47,10 @@ export interface Daprd {
   logs(): string;
   /** SIGTERM, then SIGKILL after 5 s. */
   stop(): Promise<void>;
-  /** SIGKILL by default: a crashed sidecar. SIGSTOP/SIGCONT: a hung one. */
+  /** SIGKILL by default: a crashed sidecar. SIGCONT ends a `hang()`. */
   kill(signal?: NodeJS.Signals): void;
+  /** SIGSTOP, once every thread has stopped: a hung sidecar. */
+  hang(): Promise<void>;
   /**
    * Starts daprd again after `stop()` or `kill()`, with the same ports, pod name and resources:
    * the same pod's sidecar coming back, so it resumes its own consumer groups and its app finds
@@ -145,6 +147,7 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
       await child.stop();
     },
     kill: (signal) => child.kill(signal),
+    hang: () => child.hang(),
     async restart() {
       if (!child.exitStatus()) throw new Error(`daprd ${options.appId} is still running`);
       child = spawnDaprd();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ProcessExit {
@@ -37,8 +37,13 @@ export interface RunningProcess {
   onLine(listener: (line: string) => void): () => void;
   /** SIGTERM, then SIGKILL if it is still running after `timeoutMs` (default 5 s). */
   stop(options?: { timeoutMs?: number }): Promise<ProcessExit>;
-  /** Sends a signal at once: SIGKILL (default) for a crash, SIGSTOP/SIGCONT for a hang. */
+  /** Sends a signal at once: SIGKILL (default) for a crash, SIGCONT to end a `hang()`. */
   kill(signal?: NodeJS.Signals): void;
+  /**
+   * SIGSTOP, resolved once the kernel reports every thread stopped: a signal is delivered
+   * asynchronously, and a request sent in between may still be answered.
+   */
+  hang(): Promise<void>;
 }
 
 // Children still running when this process exits (a failed test run, Ctrl-C) are killed, so no
@@ -63,6 +68,16 @@ function logFile(name: string) {
   if (!dir) return undefined;
   mkdirSync(dir, { recursive: true });
   return createWriteStream(join(dir, `${name.replace(/[^\w.#-]+/g, '_')}.log`), { flags: 'a' });
+}
+
+/** Linux: every task of the process is in state T (stopped) in /proc/<pid>/task/<tid>/stat. */
+function allThreadsStopped(pid: number): boolean {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return tasks.every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may itself hold any byte.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T';
+  });
 }
 
 /** Starts a child process whose output goes to a ring buffer instead of the test's console. */
@@ -114,6 +129,15 @@ export function startProcess(options: StartProcessOptions): RunningProcess {
     logs: () => lines.text(),
     onLine: (listener) => lines.subscribe(listener),
     kill: (signal = 'SIGKILL') => send(signal),
+    async hang() {
+      send('SIGSTOP');
+      const deadline = Date.now() + 5_000;
+      while (child.pid !== undefined && !allThreadsStopped(child.pid)) {
+        if (status !== undefined) throw new Error(`${options.name} exited instead of stopping`);
+        if (Date.now() > deadline) throw new Error(`${options.name} did not stop within 5 s`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     async stop({ timeoutMs = 5_000 } = {}) {
       if (status !== undefined) return status;
       send('SIGTERM');
