@@ -28,7 +28,12 @@ const STANDALONE_FILES = [
 const BROKER_INDEPENDENT = ['e2e/reminders-recovery.test.ts', 'e2e/recurrence-crash.test.ts'];
 
 /** Each Dapr suite's state store: Redis beside Redis Streams; beside Kafka, the database. */
-const STATE_STORE = { redis: 'redis', kafka: 'postgres', rabbitmq: 'redis' } as const;
+const STATE_STORE = {
+  redis: 'redis',
+  kafka: 'postgres',
+  rabbitmq: 'redis',
+  jetstream: 'redis',
+} as const;
 
 export default defineConfig({
   ...sourceFirst,
@@ -54,7 +59,7 @@ export default defineConfig({
       // Each broker's suite runs its files one at a time: it kills its broker on purpose.
       // `pnpm test` runs the projects in two lanes side by side (scripts/test-lanes.ts), cut so
       // that no two broker suites that share a broker overlap.
-      ...(['redis', 'kafka', 'rabbitmq'] as const).map((broker, index) => ({
+      ...(['redis', 'kafka', 'rabbitmq', 'jetstream'] as const).map((broker, index) => ({
         ...sourceFirst,
         test: {
           name: `e2e-${broker}`,

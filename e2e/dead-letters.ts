@@ -7,6 +7,10 @@ import { DEAD_LETTER_TOPIC, DeadLetterCloudEvent, TOPICS, topicName } from '@tas
 import {
   deadLetterQueue,
   FLEET_DAPR_API_TOKEN,
+  jetstreamConsumers,
+  jetstreamMessages,
+  jetstreamSubjectCount,
+  jetstreamSubjects,
   kafkaBrokers,
   rabbitmqNames,
   rabbitmqPeek,
@@ -36,9 +40,9 @@ export async function publishPoison(fleet: Fleet, userId: string): Promise<numbe
 }
 
 /**
- * How many messages a topic holds on the fleet's broker (the stream length, or the offsets; on
- * RabbitMQ, whose exchanges hold nothing, the dead-letter topic's queue: testkit's
- * `deadLetterQueue`). `topic` is the plain name (`events.deadletter`): the fleet's namespace is
+ * How many messages a topic holds on the fleet's broker (the stream length, or the offsets, or
+ * the topic's JetStream stream; on RabbitMQ, whose exchanges hold nothing,
+ * the dead-letter topic's queue: testkit's `deadLetterQueue`). `topic` is the plain name (`events.deadletter`): the fleet's namespace is
  * put in front.
  */
 export async function deadLetterCount(fleet: Fleet, topic: string): Promise<number> {
@@ -47,6 +51,7 @@ export async function deadLetterCount(fleet: Fleet, topic: string): Promise<numb
     if (topic !== DEAD_LETTER_TOPIC) throw new Error(`RabbitMQ keeps no count for ${topic}`);
     return rabbitmqQueueDepth(deadLetterQueue(fleet.topicNamespace));
   }
+  if (fleet.broker === 'jetstream') return jetstreamSubjectCount(name);
   if (fleet.broker === 'redis') {
     const { stdout } = await run('redis-cli', ['-p', String(fleet.redisPort), 'xlen', name]);
     return Number(stdout.trim());
@@ -77,6 +82,8 @@ export async function deadLetters(fleet: Fleet): Promise<DeadLetterCloudEvent[]>
   } else if (fleet.broker === 'rabbitmq') {
     const queue = deadLetterQueue(fleet.topicNamespace);
     values = await rabbitmqPeek(queue, await rabbitmqQueueDepth(queue));
+  } else if (fleet.broker === 'jetstream') {
+    values = await jetstreamMessages(name);
   } else {
     const count = await deadLetterCount(fleet, DEAD_LETTER_TOPIC);
     if (count === 0) return [];
@@ -100,12 +107,13 @@ export async function deadLetters(fleet: Fleet): Promise<DeadLetterCloudEvent[]>
 
 /**
  * The topics of the fleet on its broker: on the shared Kafka, those in its namespace (on the
- * shared RabbitMQ, its exchanges); on Redis, every stream of the fleet's own Redis (a topic is
+ * shared RabbitMQ, its exchanges; on the shared NATS, those whose streams hold messages); on Redis, every stream of the fleet's own Redis (a topic is
  * a stream there), whatever its name.
  */
 export async function fleetTopics(fleet: Fleet): Promise<string[]> {
   if (fleet.broker === 'kafka') return kafkaTopics(`${fleet.topicNamespace}.`);
   if (fleet.broker === 'rabbitmq') return rabbitmqNames('exchanges', `${fleet.topicNamespace}.`);
+  if (fleet.broker === 'jetstream') return jetstreamSubjects(fleet.topicNamespace);
   const streams: string[] = [];
   let cursor = '0';
   do {
@@ -156,6 +164,7 @@ export async function consumerGroups(fleet: Fleet, topic: string): Promise<strin
     const lines = stdout.split('\n').map((line) => line.trim());
     return lines.flatMap((line, i) => (line === 'name' ? [lines[i + 1] ?? ''] : [])).sort();
   }
+  if (fleet.broker === 'jetstream') return jetstreamConsumers(name);
   if (fleet.broker === 'rabbitmq') {
     // Dapr's component names a subscriber's queue `<consumerID>-<topic>`.
     const suffix = `-${name}`;

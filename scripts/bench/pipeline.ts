@@ -22,6 +22,7 @@ const TARGETS: Record<string, { broker: Broker; mode: FleetMode }> = {
   redis: { broker: 'redis', mode: 'dapr' },
   kafka: { broker: 'kafka', mode: 'dapr' },
   rabbitmq: { broker: 'rabbitmq', mode: 'dapr' },
+  jetstream: { broker: 'jetstream', mode: 'dapr' },
   standalone: { broker: 'in-process', mode: 'standalone' },
   'standalone-kafka': { broker: 'kafka', mode: 'standalone' },
 };
@@ -129,7 +130,7 @@ try {
         (standalone
           ? 'the one process without Dapr (its CPU and memory in the task-api column), '
           : 'task-api, ws-notifier, their two daprd, ') +
-        `Postgres, ${{ kafka: 'Kafka', redis: 'Redis', rabbitmq: 'RabbitMQ', 'in-process': 'no broker' }[broker]} ` +
+        `Postgres, ${{ kafka: 'Kafka', redis: 'Redis', rabbitmq: 'RabbitMQ', jetstream: 'NATS JetStream', 'in-process': 'no broker' }[broker]} ` +
         'and this load generator all on one machine; ' +
         `${USERS} users with one socket each; each run measures ${seconds} s after ${warmSeconds} s ` +
         'at the same load. Latency is from sending the POST to the message arriving on the ' +
@@ -397,6 +398,7 @@ function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {
       pids: {
         kafka: () => pidsMatching(/kafka\.Kafka/),
         rabbitmq: () => pidsMatching(/beam\.smp.*-s rabbit boot/),
+        jetstream: () => pidsMatching(/nats-server/),
         redis: () => pidsMatching(new RegExp(`redis-server.*:${fleet.redisPort}`)),
         'in-process': () => [],
       }[fleet.broker](),

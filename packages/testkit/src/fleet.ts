@@ -12,17 +12,13 @@ import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import { startProcess, type RunningProcess } from './processes.ts';
 import { renderResources } from './resources.ts';
 import { startStandaloneFleet } from './standalone-fleet.ts';
-import {
-  declareDeadLetterQueue,
-  deleteRabbitmqNamespace,
-  rabbitmqControl,
-  rabbitmqUrl,
-} from './rabbitmq.ts';
+import { declareDeadLetterQueue, deleteRabbitmqNamespace, rabbitmqUrl } from './rabbitmq.ts';
+import { createJetstreamNamespace, deleteJetstreamNamespace, jetstreamUrl } from './jetstream.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
-export type Broker = 'redis' | 'kafka' | 'rabbitmq' | 'in-process';
+export type Broker = 'redis' | 'kafka' | 'rabbitmq' | 'jetstream' | 'in-process';
 /** How the fleet runs: each service with its sidecar, or all in one process without Dapr. */
 export type FleetMode = 'dapr' | 'standalone';
 export type ServiceName = 'task-api' | 'ws-notifier' | 'scheduler' | 'reminder-worker';
@@ -39,7 +35,7 @@ export function brokerOfRun(): Broker {
   return broker as Broker;
 }
 
-const BROKERS: readonly Broker[] = ['redis', 'kafka', 'rabbitmq', 'in-process'];
+const BROKERS: readonly Broker[] = ['redis', 'kafka', 'rabbitmq', 'jetstream', 'in-process'];
 
 /** Where the sidecars keep Dapr state (`taskflow-state`: the rate limits' shared counts). */
 export type StateStore = 'redis' | 'postgres';
@@ -184,6 +180,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       cleanups.push(() => deleteRabbitmqNamespace(topicNamespace));
       await declareDeadLetterQueue(topicNamespace);
     }
+    if (options.broker === 'jetstream') {
+      cleanups.push(() => deleteJetstreamNamespace(topicNamespace));
+      await createJetstreamNamespace(topicNamespace);
+    }
     const stateStore = options.stateStore ?? stateStoreOfRun();
     const rendered = renderResources(
       ['common', `state-${stateStore}`, `pubsub-${options.broker}`].map((folder) =>
@@ -191,7 +191,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       ),
       {
         namespace: topicNamespace,
-        addresses: { redis: `127.0.0.1:${redis.port}`, kafka, rabbitmq: rabbitmqUrl() },
+        addresses: {
+          redis: `127.0.0.1:${redis.port}`,
+          kafka,
+          rabbitmq: rabbitmqUrl(),
+          jetstream: jetstreamUrl(),
+        },
       },
     );
     const resources = { ...rendered, config: join(repo, 'dapr', 'config.yaml') };
@@ -411,21 +416,26 @@ export async function deleteKafkaNamespace(namespace: string): Promise<void> {
   await run('bash', [kafkaScript, 'delete-namespace', namespace], { timeout: 60_000 });
 }
 
-/** Who kills and starts the fleet's broker: its own Redis, or the shared Kafka or RabbitMQ. */
+/** Who kills and starts the fleet's broker: its own Redis, or the shared Kafka, RabbitMQ or NATS. */
 function brokerControlOf(broker: Broker, redis: BrokerControl): BrokerControl {
-  if (broker === 'kafka') return kafkaControl();
-  if (broker === 'rabbitmq') return rabbitmqControl();
+  if (broker === 'kafka' || broker === 'rabbitmq' || broker === 'jetstream') {
+    return sharedBrokerControl(broker);
+  }
   return redis;
 }
 
-/** The shared local Kafka, through its provisioning script (scripts/provision/kafka.sh). */
-export function kafkaControl(): BrokerControl {
+/**
+ * A broker the tests share, through its provisioning script (scripts/provision/<name>.sh):
+ * `stop --kill` is a crash, `start` brings it back with what it had stored.
+ */
+export function sharedBrokerControl(name: 'kafka' | 'rabbitmq' | 'jetstream'): BrokerControl {
+  const script = join(repo, 'scripts', 'provision', `${name}.sh`);
   return {
     async kill() {
-      await run('bash', [kafkaScript, 'stop', '--kill']);
+      await run('bash', [script, 'stop', '--kill']);
     },
     async start() {
-      await run('bash', [kafkaScript, 'start'], { timeout: 120_000 });
+      await run('bash', [script, 'start'], { timeout: 120_000 });
     },
   };
 }

@@ -9,3 +9,4 @@ export * from './log-census.ts';
 export * from './resources.ts';
 export * from './standalone-fleet.ts';
 export * from './rabbitmq.ts';
+export * from './jetstream.ts';

@@ -118,15 +118,3 @@ export async function rabbitmqNames(
 export async function deleteRabbitmqNamespace(namespace: string): Promise<void> {
   await run('bash', [script, 'delete-namespace', namespace], { timeout: 60_000 });
 }
-
-/** The shared local RabbitMQ, through its provisioning script. */
-export function rabbitmqControl(): { kill(): Promise<void>; start(): Promise<void> } {
-  return {
-    async kill() {
-      await run('bash', [script, 'stop', '--kill']);
-    },
-    async start() {
-      await run('bash', [script, 'start'], { timeout: 120_000 });
-    },
-  };
-}

@@ -91,6 +91,22 @@ describe('changeResourceFile', () => {
     });
   });
 
+  it('namespaces the JetStream durable consumer and queue group, and swaps in the NATS URL', () => {
+    const url = 'nats://127.0.0.1:14222';
+    const changes = { namespace: 'mj4x0c2a9f1k', addresses: { jetstream: url } };
+    const [pubsub, fanout] = ['pubsub', 'fanout'].map((file) =>
+      metadataOf(parsed(changeResourceFile(read(`pubsub-jetstream/${file}.yaml`), changes))[0]!),
+    );
+    expect(pubsub).toMatchObject({
+      durableName: 'mj4x0c2a9f1k-{appID}',
+      queueGroupName: 'mj4x0c2a9f1k-{appID}',
+      natsURL: url,
+      maxAckPending: '1', // each app sees the stream's order
+    });
+    expect(fanout).toMatchObject({ durableName: 'mj4x0c2a9f1k-{podName}', natsURL: url });
+    expect(fanout).not.toHaveProperty('queueGroupName'); // every replica its own consumer
+  });
+
   it('keeps the comments, and in the empty namespace every value as committed', () => {
     for (const [file, comment] of [
       ['common/subscriptions.yaml', '# Every subscription of taskflow, declared here'],

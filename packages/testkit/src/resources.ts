@@ -10,13 +10,16 @@ export interface ResourceChanges {
   namespace: string;
   /**
    * Broker addresses in place of the committed 127.0.0.1 ones (`redisHost`, `brokers`,
-   * RabbitMQ's `connectionString`).
+   * RabbitMQ's `connectionString`, JetStream's `natsURL`).
    */
-  addresses?: { redis?: string; kafka?: string; rabbitmq?: string };
+  addresses?: { redis?: string; kafka?: string; rabbitmq?: string; jetstream?: string };
 }
 
-/** Component metadata that names a consumer group: Kafka's, and Redis Streams' consumer id. */
-const GROUP_FIELDS = new Set(['consumerGroup', 'consumerID']);
+/**
+ * Component metadata that names a consumer group: Kafka's, Redis Streams' and RabbitMQ's
+ * consumer id, JetStream's durable consumer and queue group.
+ */
+const GROUP_FIELDS = new Set(['consumerGroup', 'consumerID', 'durableName', 'queueGroupName']);
 
 /**
  * One resource (a parsed YAML document) changed for a fleet, in place, comments kept:
@@ -46,7 +49,7 @@ export function changeResource(doc: Document, changes: ResourceChanges): void {
     else if (name === 'brokers' && addresses.kafka) entry.set('value', addresses.kafka);
     else if (name === 'connectionString' && addresses.rabbitmq) {
       entry.set('value', addresses.rabbitmq);
-    }
+    } else if (name === 'natsURL' && addresses.jetstream) entry.set('value', addresses.jetstream);
   }
 }
 

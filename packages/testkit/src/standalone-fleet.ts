@@ -6,7 +6,7 @@ import {
   deleteKafkaNamespace,
   FLEET_JWT_SECRET,
   kafkaBrokers,
-  kafkaControl,
+  sharedBrokerControl,
   runId,
   waitForReady,
 } from './fleet.ts';
@@ -87,7 +87,7 @@ export async function startStandaloneFleet(options: FleetOptions): Promise<Fleet
       api: processes[0]!.url,
       redisPort: 0,
       brokerControl: kafka
-        ? kafkaControl()
+        ? sharedBrokerControl('kafka')
         : {
             async kill() {
               throw new Error('the in-process bus has no broker to kill');
