@@ -101,7 +101,7 @@ describe('changeResourceFile', () => {
       durableName: 'mj4x0c2a9f1k-{appID}',
       queueGroupName: 'mj4x0c2a9f1k-{appID}',
       natsURL: url,
-      maxAckPending: '1', // each app sees the stream's order
+      concurrency: 'parallel',
     });
     expect(fanout).toMatchObject({ durableName: 'mj4x0c2a9f1k-{podName}', natsURL: url });
     expect(fanout).not.toHaveProperty('queueGroupName'); // every replica its own consumer
