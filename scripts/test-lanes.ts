@@ -7,9 +7,10 @@
 // broker suite added, `.ci/run` took 1,288 s against 1,413-1,487 s for two suites in one run.
 // Lanes are cut along what the projects share: every project that uses the shared local Kafka
 // (integration's Kafka tests; e2e-kafka and e2e-standalone-kafka kill it) is in one lane, in
-// order; the other lane's brokers are each fleet's own Redis, the shared RabbitMQ (only
-// e2e-rabbitmq uses it) and the in-process bus. The chaos soak runs last and alone: it loads
-// the machine on purpose. A project added to vitest.config.ts must be added to a lane here.
+// order, with the in-process bus's suite to even the lanes out; the other lane's brokers are
+// each fleet's own Redis and the shared RabbitMQ and NATS (only e2e-rabbitmq and e2e-jetstream
+// use them). The chaos soak runs last and alone: it loads the machine on purpose. Every project
+// of vitest.config.ts must be in a lane here; a run refuses to start otherwise.
 //
 // With arguments (`pnpm test --project unit`, a file) it is plain `vitest run`.
 import { spawn } from 'node:child_process';
@@ -20,8 +21,8 @@ import { stripVTControlCharacters } from 'node:util';
 
 /** Each lane's projects, run in this order by one vitest process (their groupOrder). */
 const LANES: string[][] = [
-  ['unit', 'integration', 'e2e-kafka', 'e2e-standalone-kafka'],
-  ['e2e-redis', 'e2e-rabbitmq', 'e2e-standalone', 'browser'],
+  ['unit', 'integration', 'e2e-kafka', 'e2e-standalone-kafka', 'e2e-standalone'],
+  ['e2e-redis', 'e2e-rabbitmq', 'e2e-jetstream', 'browser'],
 ];
 const LAST: string[] = ['chaos'];
 
@@ -79,6 +80,13 @@ async function main(): Promise<number> {
   if (args.length > 0) {
     const plain = spawn(vitest, ['run', ...args], { stdio: 'inherit' });
     return new Promise((resolve) => plain.on('close', (code) => resolve(code ?? 1)));
+  }
+  const configured = (await import('../vitest.config.ts')).default.test?.projects ?? [];
+  const names = configured.map((project) => (project as { test?: { name?: string } }).test?.name);
+  const missing = names.filter((name) => !LANES.flat().includes(name!) && !LAST.includes(name!));
+  if (missing.length > 0) {
+    process.stderr.write(`test-lanes: projects in no lane: ${missing.join(', ')}\n`);
+    return 1;
   }
   const results = await Promise.all(
     LANES.map((lane, index) => runLane(`lane-${index + 1}`, projects(lane))),
