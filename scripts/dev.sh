@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs taskflow locally with real parts: provisions what is missing (Node 24, pnpm, Postgres,
-# Redis, Kafka, daprd; cached under ~/.cache/taskflow), installs, builds, migrates the
+# Redis, Kafka, RabbitMQ, NATS, daprd; cached under ~/.cache/taskflow), installs, builds, migrates the
 # `taskflow_dev` database, then starts the fleet (scripts/dev.ts) and prints the URLs and a dev
 # token once all of it answers. Ctrl-C (or SIGTERM) stops everything it started, gracefully.
-# BROKER=kafka picks Kafka over Redis Streams.
+# BROKER=kafka, rabbitmq or jetstream picks that broker over Redis Streams (docs/brokers.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,7 +2,7 @@
 // It reads dapr/dapr.yaml, the same multi-app run file `dapr run -f` uses, and starts each app
 // that is built, with its own daprd, as the dapr CLI would. Every line is prefixed with its
 // process's name. "taskflow is ready" is printed once every service answers /readyz and every
-// sidecar /v1.0/healthz; Ctrl-C (or SIGTERM) stops them gracefully, services before sidecars. BROKER=kafka swaps the pub/sub component folder.
+// sidecar /v1.0/healthz; Ctrl-C (or SIGTERM) stops them gracefully, services before sidecars. BROKER=kafka (rabbitmq, jetstream) swaps the pub/sub component folder.
 // The fleet runs in the topic namespace `dev` (dev.tasks.events, consumer groups dev-<app id>):
 // the sidecars load a copy of the resources renamed so, and the services get TOPIC_NAMESPACE.
 // Test fleets on the same broker have namespaces of their own, so neither sees the other's events.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on this machine with real parts: provisions what is missing (Node 24, pnpm,
-# Postgres, Redis, Kafka, daprd; cached under ~/.cache/taskflow), installs dependencies, builds,
+# Postgres, Redis, Kafka, RabbitMQ, NATS, daprd; cached under ~/.cache/taskflow), installs, builds,
 # then `pnpm test`. Extra arguments go to vitest (e.g. a file or `--project unit`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
