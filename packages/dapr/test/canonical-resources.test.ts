@@ -85,6 +85,7 @@ describe('dapr/ resources as files', () => {
   it('has the folders the README names', () => {
     expect(folders.sort()).toEqual([
       'common',
+      'pubsub-jetstream',
       'pubsub-kafka',
       'pubsub-rabbitmq',
       'pubsub-redis',
@@ -108,6 +109,7 @@ describe('dapr/ resources as files', () => {
         'pubsub-redis',
         'pubsub-kafka',
         'pubsub-rabbitmq',
+        'pubsub-jetstream',
         'pubsub-redpanda-cloud',
       ]) {
         const names = ['common', state, pubsub]
@@ -156,6 +158,7 @@ describe('dapr/ resources as files', () => {
       'pubsub-redis',
       'pubsub-kafka',
       'pubsub-rabbitmq',
+      'pubsub-jetstream',
       'pubsub-redpanda-cloud',
     ]) {
       const [shared, fanout] = ['taskflow-pubsub', 'taskflow-fanout'].map((name) => {
@@ -179,6 +182,12 @@ describe('dapr/ resources as files', () => {
             component.publisherConfirm,
           ]).toEqual(['true', 'false', '2', 'true']);
         }
+      } else if (broker === 'pubsub-jetstream') {
+        // A durable consumer per app shared through a queue group; one per pod, alone.
+        expect([shared!.durableName, shared!.queueGroupName]).toEqual(['{appID}', '{appID}']);
+        expect([fanout!.durableName, fanout!.queueGroupName]).toEqual(['{podName}', undefined]);
+        expect([shared!.deliverPolicy, fanout!.deliverPolicy]).toEqual(['all', 'new']);
+        for (const component of [shared!, fanout!]) expect(component.ackPolicy).toBe('explicit');
       } else {
         expect([shared!.consumerGroup, shared!.initialOffset]).toEqual(['{appID}', 'oldest']);
         expect([fanout!.consumerGroup, fanout!.initialOffset]).toEqual(['{podName}', 'newest']);
