@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startTicks, untilNextSlot, type TickLog } from './ticks.ts';
+import { SLOT_MARGIN_MS, startTicks, untilNextSlot, type TickLog } from './ticks.ts';
 
 const silent = {
   debug() {},
@@ -7,10 +7,15 @@ const silent = {
 } as unknown as TickLog;
 
 describe('untilNextSlot', () => {
-  it('waits for the next multiple of the period on the clock', () => {
-    expect(untilNextSlot(10_250, 1000)).toBe(750);
-    expect(untilNextSlot(10_999, 1000)).toBe(1);
-    expect(untilNextSlot(11_000, 1000)).toBe(1000);
+  it('waits until just past the next multiple of the period on the clock', () => {
+    expect(untilNextSlot(10_250, 1000)).toBe(750 + SLOT_MARGIN_MS);
+    expect(untilNextSlot(10_999, 1000)).toBe(1 + SLOT_MARGIN_MS);
+    expect(untilNextSlot(11_000 + SLOT_MARGIN_MS, 1000)).toBe(1000);
+  });
+
+  it('follows a tick that woke a moment before its slot with one right after it', () => {
+    expect(untilNextSlot(11_000, 1000)).toBe(SLOT_MARGIN_MS);
+    expect(untilNextSlot(11_000 + SLOT_MARGIN_MS - 1, 1000)).toBe(1);
   });
 });
 

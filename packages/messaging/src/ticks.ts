@@ -20,9 +20,9 @@ export interface Tick {
 }
 
 /**
- * Runs ticks on in-process timers, the first at once, then on the wall clock's multiples of
- * `everyMs` (whole seconds for 1000), as daprd's `@every 1s` cron does: occurrences and reminders
- * fall due on whole seconds, so a tick right after one catches it at once. A tick that overruns
+ * Runs ticks on in-process timers, the first at once, then just after the wall clock's multiples
+ * of `everyMs` (whole seconds for 1000), as daprd's `@every 1s` cron does: occurrences and
+ * reminders fall due on whole seconds, so a tick right after one catches it at once. A tick that overruns
  * its slot skips to the next free one: they never overlap. Returns a stop that waits for the
  * ticks in progress.
  */
@@ -57,7 +57,18 @@ export function startTicks(ticks: readonly Tick[], log: TickLog): () => Promise<
   };
 }
 
-/** The wait from `now` to the next multiple of `everyMs` (a whole period when on one). */
+/**
+ * How far past its slot a tick aims. A timer can fire a millisecond before its time by the wall
+ * clock (Node's timers run on the monotonic clock): a tick meant for 10:00:00 that ran at
+ * 09:59:59.999 would leave what falls due at 10:00:00 to the next tick, a whole period later.
+ */
+export const SLOT_MARGIN_MS = 5;
+
+/**
+ * The wait from `now` to SLOT_MARGIN_MS past the next multiple of `everyMs`. A tick that ran
+ * early, just before its slot, is followed by one right after the slot.
+ */
 export function untilNextSlot(now: number, everyMs: number): number {
-  return everyMs - (now % everyMs);
+  const slot = Math.floor((now - SLOT_MARGIN_MS) / everyMs) * everyMs + everyMs;
+  return slot + SLOT_MARGIN_MS - now;
 }
