@@ -108,7 +108,10 @@ export function startRelay(options: RelayOptions): Relay {
         if (refused === 0) {
           failures = 0;
           outage.published(claimed);
-          if (claimed === batchSize || pending) continue; // more may be waiting
+          // More may be waiting: a full batch, a wake-up meanwhile, or the later events of an
+          // aggregate that this round's claim held back (one per aggregate per round). Without
+          // this, a commit of two events of one task published the second a poll later.
+          if (claimed > 0 || pending) continue;
           outage.caughtUp();
         } else {
           problem = `${refused} of ${claimed} events were refused by the broker`;
