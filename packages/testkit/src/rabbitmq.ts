@@ -14,8 +14,9 @@ const managementUrl = (): string =>
   process.env.RABBITMQ_MANAGEMENT_URL ?? 'http://127.0.0.1:15672/api';
 
 /**
- * One call to the management API. A 5xx is tried again for up to 5 s: the API answers 500 for a
- * queue declared a moment ago whose statistics it has not collected yet.
+ * One call to the management API. A 5xx is tried again for up to 30 s: the API answers 500 for a
+ * queue declared a moment ago whose statistics it has not collected yet, and on a loaded machine
+ * that lasted over 5 s (CI, two suites side by side).
  */
 async function management(path: string, init: RequestInit = {}): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
@@ -26,7 +27,7 @@ async function management(path: string, init: RequestInit = {}): Promise<Respons
         'content-type': 'application/json',
       },
     });
-    if (response.status >= 500 && attempt < 25) {
+    if (response.status >= 500 && attempt < 150) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       continue;
     }
