@@ -227,11 +227,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       cleanups.push(() => replica.stop());
       return replica;
     };
-    const starts: Promise<Replica>[] = [];
-    for (const [name, count] of Object.entries(options.replicas) as [ServiceName, number][]) {
-      for (let index = 0; index < count; index++) starts.push(addReplica(name, index));
-    }
-    await Promise.all(starts);
+    const all = (Object.entries(options.replicas) as [ServiceName, number][]).flatMap(
+      ([name, count]) => Array.from({ length: count }, (_, index) => [name, index] as const),
+    );
+    // state.postgresql creates its tables on first init with CREATE ... IF NOT EXISTS, which
+    // races in Postgres: sidecars initialising it at once on a fresh database can fail with
+    // `type "dapr_metadata" already exists` and exit (dapr/README.md). One goes first.
+    if (stateStore === 'postgres' && all.length > 1) await addReplica(...all.shift()!);
+    await Promise.all(all.map(([name, index]) => addReplica(name, index)));
     for (const list of Object.values(replicas)) list.sort((a, b) => a.index - b.index);
 
     const logs = () => processes.map((p) => `----- ${p.name} -----\n${p.logs()}`).join('\n');
