@@ -527,12 +527,19 @@ describe('sidecar (Redis Streams, state.redis)', () => {
       topic: topic('single'),
       reason: expect.stringMatching(/^payload does not match/),
     });
-    // Acknowledged once dead-lettered, never retried.
-    const poisonDeliveries = app.requests.filter(
-      (r) =>
-        r.url === '/single' && (r.body as { data?: { n?: unknown } }).data?.n === 'not a number',
+    // Acknowledged once dead-lettered, never retried. The reply is recorded as it is sent,
+    // which can be just after the dead letter is in the broker.
+    const poisonDeliveries = () =>
+      app.requests.filter(
+        (r) =>
+          r.url === '/single' && (r.body as { data?: { n?: unknown } }).data?.n === 'not a number',
+      );
+    await eventually(
+      'the reply to the poison delivery',
+      () => poisonDeliveries().every((r) => r.reply !== undefined),
+      { context: dump },
     );
-    expect(poisonDeliveries.map((r) => r.reply)).toEqual([{ status: 'SUCCESS' }]);
+    expect(poisonDeliveries().map((r) => r.reply)).toEqual([{ status: 'SUCCESS' }]);
   });
 
   it('dead-letters an invalid entry of a bulk delivery, and handles the others', async () => {
