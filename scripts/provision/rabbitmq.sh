@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# RabbitMQ for tests: rabbitmq.sh [start|stop [--kill]|status|prune|delete-namespace <namespace>].
+# RabbitMQ for tests: rabbitmq.sh [start|stop [--kill]|status|prune|delete-namespace <namespace>|
+# depth <queue>].
 # start prints the AMQP URL on stdout; status exits 0 iff the node answers a ping.
 # prune deletes the queues and exchanges test fleets left behind (start does it too, at most
 # once an hour), as kafka.sh prunes its topics: names that begin with a run id over 3 hours old.
@@ -159,6 +160,13 @@ delete_namespace() {
   say "deleted $(delete_all queues "${queues[@]}") queues and $(delete_all exchanges "${exchanges[@]}") exchanges of $ns"
 }
 
+# The number of messages QUEUE holds (0 when there is no such queue), from the node itself: the
+# management API's queue statistics can answer 500 for minutes after a broker restart.
+depth() {
+  local queue=$1
+  ctl list_queues name messages --no-table-headers | awk -F'\t' -v q="$queue" '$1 == q { n = $2 } END { print n + 0 }'
+}
+
 maybe_prune() {
   [ -n "$(find "$ROOT/.pruned" -mmin -60 2>/dev/null)" ] || prune
 }
@@ -167,5 +175,6 @@ case "${1:-start}" in
   start | status | prune) "${1:-start}" ;;
   stop) stop "${2:-}" ;;
   delete-namespace) delete_namespace "${2:?a namespace}" ;;
-  *) die "usage: $0 [start|stop [--kill]|status|prune|delete-namespace <namespace>]" ;;
+  depth) depth "${2:?a queue}" ;;
+  *) die "usage: $0 [start|stop [--kill]|status|prune|delete-namespace <namespace>|depth <queue>]" ;;
 esac

@@ -77,14 +77,12 @@ export async function declareDeadLetterQueue(namespace: string): Promise<void> {
 
 /**
  * How many messages a queue holds (ready and unacknowledged); 0 for a queue that is not there.
- * Read from the queue list, not the queue's own page: right after a declare (and after a broker
- * restart) that page answered 500 for over 30 s (`badkey` in the management plugin's statistics),
- * where the list shows the queue without a count until its statistics arrive: 0 until then.
+ * Asked of the node (rabbitmqctl, through rabbitmq.sh), not the management API: after a broker
+ * restart its queue statistics answered 500 (`badkey`) for minutes, list and page alike.
  */
 export async function rabbitmqQueueDepth(queue: string): Promise<number> {
-  const response = await management(`queues/${vhost}?columns=name,messages`);
-  const queues = (await response.json()) as Array<{ name: string; messages?: number }>;
-  return queues.find((item) => item.name === queue)?.messages ?? 0;
+  const { stdout } = await run('bash', [script, 'depth', queue], { timeout: 30_000 });
+  return Number(stdout.trim());
 }
 
 /**
