@@ -23,7 +23,8 @@ export function formatReport(report: SoakReport): string {
     `  sockets    ${report.sockets.count}; ${report.sockets.reconnects} reconnects; ` +
       `resync ${entries(report.sockets.resyncs)}; closes ${entries(report.sockets.closes)}`,
     `  delivery   ${v.delivery.required} required: ${v.delivery.live} live, ` +
-      `${v.delivery.reloaded} in a reload after resync, ${v.delivery.lost} lost`,
+      `${v.delivery.reloaded} in a reload after resync, ${v.delivery.superseded} superseded ` +
+      `by a later version sent first, ${v.delivery.lost} lost`,
     `  faults     ${report.faults.length}: ${entries(faultsByKind)}; back and ready in ` +
       `median ${median(recoveries)} ms, max ${Math.max(0, ...recoveries)} ms`,
     `  503s       ${v.databaseUnavailable} while Postgres restarted (documented)`,

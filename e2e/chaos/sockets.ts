@@ -16,6 +16,8 @@ export interface Snapshot {
  */
 export class WatchedSocket {
   readonly received = new Set<string>();
+  /** The newest version of each task a task event was sent for (task id -> version). */
+  readonly newest = new Map<string, number>();
   readonly snapshots: Snapshot[] = [];
   readonly resyncs: Record<string, number> = {};
   readonly closes: Record<string, number> = {};
@@ -34,7 +36,13 @@ export class WatchedSocket {
     this.replica = replica;
     this.#traffic = traffic;
     this.#live = new LiveSocket({ baseUrl, userId: user.id, token: () => user.token });
-    this.#live.on('message', (message) => this.received.add(message.event_id));
+    this.#live.on('message', (message) => {
+      this.received.add(message.event_id);
+      if (message.type.startsWith('task.')) {
+        const seen = this.newest.get(message.data.id) ?? 0;
+        this.newest.set(message.data.id, Math.max(seen, message.aggregate_version));
+      }
+    });
     this.#live.on('state', (state) => {
       if (state === 'open') this.opens++;
     });

@@ -31,6 +31,11 @@ export interface Delivery {
   live: number;
   /** Not sent to the socket, but in a REST reload made after a `resync`. */
   reloaded: number;
+  /**
+   * Task events not sent because a later version of the task was sent first (docs/realtime.md:
+   * a straggler is not sent after its successors; the later message carries the whole task).
+   */
+  superseded: number;
   lost: number;
   /** The first few lost ones, for the report. */
   examples: string[];
@@ -78,7 +83,14 @@ export function expectations(events: Map<string, EventEnvelope[]>): Map<string, 
 
 /** The user's events that one socket can account for: sent to it, or in a reload after resync. */
 export function delivery(sockets: WatchedSocket[], expected: Map<string, Expected[]>): Delivery {
-  const result: Delivery = { required: 0, live: 0, reloaded: 0, lost: 0, examples: [] };
+  const result: Delivery = {
+    required: 0,
+    live: 0,
+    reloaded: 0,
+    superseded: 0,
+    lost: 0,
+    examples: [],
+  };
   for (const socket of sockets) {
     for (const item of expected.get(socket.user.id) ?? []) {
       result.required++;
@@ -86,6 +98,11 @@ export function delivery(sockets: WatchedSocket[], expected: Map<string, Expecte
         result.live++;
       } else if (socket.snapshots.some((s) => inSnapshot(item, s))) {
         result.reloaded++;
+      } else if (
+        item.version !== undefined &&
+        (socket.newest.get(item.taskId) ?? 0) > item.version
+      ) {
+        result.superseded++;
       } else {
         result.lost++;
         if (result.examples.length < 5) {
