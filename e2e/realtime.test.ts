@@ -30,9 +30,9 @@ describe(`realtime with @taskflow/client over two replicas (${fleet.broker})`, (
 
     for (const user of users) {
       const api = restClient(fleet, user);
-      const a = await api.tasks.create({ title: `${user.id} a` });
+      const a = await api.tasks.create({ title: `${user.id} a`, priority: 3, tags: ['Home'] });
       const b = await api.tasks.create({ title: `${user.id} b` });
-      await api.tasks.update(a.id, { title: `${user.id} a, edited` });
+      await api.tasks.update(a.id, { title: `${user.id} a, edited`, tags: ['home', 'live'] });
       await api.tasks.complete(b.id);
       const c = await api.tasks.create({ title: `${user.id} c` });
       await api.tasks.remove(c.id);
@@ -45,6 +45,8 @@ describe(`realtime with @taskflow/client over two replicas (${fleet.broker})`, (
       );
       expect(shown.map((t) => t.title)).toEqual([`${user.id} b`, `${user.id} a, edited`]);
       expect(shown[0]).toMatchObject({ completed: true });
+      // Priority and tags travel in the events and the socket messages too.
+      expect(shown[1]).toMatchObject({ priority: 3, tags: ['home', 'live'] });
       sync.stop();
     }
   });

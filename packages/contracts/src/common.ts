@@ -13,7 +13,7 @@ export const Uuid = z.uuid();
 // What JavaScript's `trim()` and `\s` call white space. Spelt out, because the published pattern
 // is also read by clients in other languages, whose `\s` differs (Python's takes U+001C-U+001F,
 // not U+FEFF).
-const SPACE =
+export const SPACE =
   '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 // Postgres `text` and `jsonb` cannot hold U+0000, so it is refused. JSON can also carry lone
 // UTF-16 surrogates (`"\ud800"`), which are not characters at all: they become U+FFFD, as any

@@ -18,6 +18,8 @@ const task: Task = {
   series_start: '2026-02-16T08:00:00.000Z',
   series_id: null,
   occurrence_at: null,
+  priority: 4,
+  tags: ['errands'],
   version: 1,
   created_at: '2026-02-14T15:30:45.000Z',
   updated_at: '2026-02-14T15:30:45.000Z',

@@ -10,3 +10,4 @@ export * from './reminders.ts';
 export * from './ws.ts';
 export * from './time-zones.ts';
 export * from './topic-names.ts';
+export * from './task-fields.ts';

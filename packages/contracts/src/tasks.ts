@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { Cursor, Instant, InstantInput, userText, UserId, Uuid } from './common.ts';
+import { Instant, InstantInput, userText, UserId, Uuid } from './common.ts';
+import {
+  Priority,
+  PriorityFilter,
+  SearchText,
+  TagFilter,
+  Tags,
+  TaskCursor,
+  TaskSort,
+} from './task-fields.ts';
 import { RecurrenceInput } from './recurrence.ts';
 
 export const TITLE_MAX = 500;
@@ -27,6 +36,10 @@ export const Task = z.object({
   series_id: Uuid.nullable(),
   /** For an instance of a series: the occurrence it stands for. */
   occurrence_at: Instant.nullable(),
+  /** 1 (low) to 4 (urgent), as Todoist's API counts; null: none. */
+  priority: z.int().min(1).max(4).nullable().default(null),
+  /** Normalised (lower case), unique, sorted. Events written before tags existed carry none. */
+  tags: z.array(z.string()).default([]),
   version: z.int().min(1),
   created_at: Instant,
   updated_at: Instant,
@@ -53,6 +66,8 @@ export function freshTask(fields: Pick<Task, 'id' | 'user_id' | 'title'>, at: st
     series_start: null,
     series_id: null,
     occurrence_at: null,
+    priority: null,
+    tags: [],
     version: 1,
     created_at: at,
     updated_at: at,
@@ -66,6 +81,8 @@ export const CreateTaskBody = z.strictObject({
   title: Title,
   description: Description.optional(),
   due_date: InstantInput.nullable().optional(),
+  priority: Priority.optional(),
+  tags: Tags.optional(),
   /** Makes the new task a series at once, as `POST .../tasks/{id}/recurrence` would. */
   recurrence: RecurrenceInput.optional(),
 });
@@ -76,6 +93,8 @@ export const ReplaceTaskBody = z.strictObject({
   title: Title,
   description: Description.optional(),
   due_date: InstantInput.nullable().optional(),
+  priority: Priority.optional(),
+  tags: Tags.optional(),
   completed: z.boolean().optional(),
 });
 export type ReplaceTaskBody = z.infer<typeof ReplaceTaskBody>;
@@ -87,6 +106,8 @@ export const PatchTaskBody = z
     description: Description.optional(),
     due_date: InstantInput.nullable().optional(),
     completed: z.boolean().optional(),
+    priority: Priority.optional(),
+    tags: Tags.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
   .meta({ minProperties: 1 });
@@ -103,14 +124,29 @@ const QueryBoolean = z.enum(['true', 'false']).transform((value) => value === 't
 
 export const LIST_LIMIT_MAX = 200;
 
-export const ListTasksQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
-  cursor: Cursor.optional(),
-  completed: QueryBoolean.optional(),
-  recurring: QueryBoolean.optional(),
-  due_before: InstantInput.optional(),
-  due_after: InstantInput.optional(),
-});
+export const ListTasksQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
+    cursor: TaskCursor.optional(),
+    completed: QueryBoolean.optional(),
+    recurring: QueryBoolean.optional(),
+    due_before: InstantInput.optional(),
+    due_after: InstantInput.optional(),
+    priority: PriorityFilter.optional(),
+    tags: TagFilter.optional(),
+    q: SearchText.optional(),
+    sort: TaskSort.optional(),
+    order: z
+      .enum(['asc', 'desc'])
+      .optional()
+      .describe(
+        'Default: `asc` for `due_date`, `desc` for the others. Tasks without the sort field (no due date, no priority) come last either way.',
+      ),
+  })
+  .refine((query) => query.sort !== 'relevance' || query.q !== undefined, {
+    message: '`sort=relevance` needs `q`',
+    path: ['sort'],
+  });
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
 
 export const TaskList = z.object({
@@ -118,3 +154,17 @@ export const TaskList = z.object({
   next_cursor: z.string().nullable(),
 });
 export type TaskList = z.infer<typeof TaskList>;
+
+/** `GET .../tags`: each tag the user's tasks carry, most used first. */
+export const TagList = z.object({
+  items: z.array(
+    z.object({
+      name: z.string(),
+      /** Tasks that carry it. */
+      count: z.int().min(1),
+      /** Of those, the ones not completed. */
+      open: z.int().min(0),
+    }),
+  ),
+});
+export type TagList = z.infer<typeof TagList>;

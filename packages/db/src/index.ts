@@ -12,3 +12,4 @@ export * from './migrate.ts';
 export * as schema from './schema.ts';
 export * from './outbox.ts';
 export * from './replay.ts';
+export * from './search-language.ts';

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, gte, inArray, isNotNull, like, lte, sql, type SQL } f
 import { events, tasks } from './schema.ts';
 import type { Database, Executor, Tx } from './client.ts';
 import type { EventRow } from './events.ts';
-import type { TaskRow } from './rows.ts';
+import { taskColumns, type TaskRow } from './rows.ts';
 
 // The queries of `pnpm replay` (packages/replay): reading the event store back, in bounded
 // batches, to verify the `tasks` table against it or to publish history again.
@@ -76,7 +76,7 @@ export async function taskEventsByAggregate(
 /** The rows of these tasks, whoever owns them (ids must be UUIDs). */
 export async function tasksByIds(ex: Executor, ids: string[]): Promise<TaskRow[]> {
   if (ids.length === 0) return [];
-  return ex.select().from(tasks).where(inArray(tasks.id, ids));
+  return ex.select(taskColumns).from(tasks).where(inArray(tasks.id, ids));
 }
 
 /** Which of these aggregates have a `task.deleted` event. */

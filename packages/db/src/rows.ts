@@ -1,7 +1,13 @@
+import { getTableColumns } from 'drizzle-orm';
 import type { Task } from '@taskflow/contracts';
-import type { tasks } from './schema.ts';
+import { tasks } from './schema.ts';
 
-export type TaskRow = typeof tasks.$inferSelect;
+// Every column but `search`: the tsvector is Postgres's own business, never read back.
+const { search: _search, ...columns } = getTableColumns(tasks);
+/** What queries select and return of a task. */
+export const taskColumns = columns;
+
+export type TaskRow = Omit<typeof tasks.$inferSelect, 'search'>;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -23,6 +29,8 @@ export function toTask(row: TaskRow): Task {
     series_start: iso(row.seriesStart),
     series_id: row.seriesId,
     occurrence_at: iso(row.occurrenceAt),
+    priority: row.priority,
+    tags: row.tags,
     version: row.version,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),

@@ -30,6 +30,9 @@ const instantColumn = customType<{ data: Date; driverData: string }>({
 });
 const instant = (name: string) => instantColumn(name);
 
+/** Read only by Postgres: the `search_tasks` trigger writes it, `@@` reads it. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
 /** A user is the identity provider's subject; the row is created on first use. */
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
@@ -62,6 +65,18 @@ export const tasks = pgTable(
     seriesId: uuid('series_id').references((): AnyPgColumn => tasks.id, { onDelete: 'set null' }),
     /** For an instance: the occurrence it was spawned for. One instance per occurrence. */
     occurrenceAt: instant('occurrence_at'),
+    priority: smallint('priority'),
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /**
+     * Title (weight A) and description (B) as the search language stems them, kept by the
+     * trigger of migration 0004 (so every writer, in every service, keeps it right).
+     */
+    search: tsvector('search')
+      .notNull()
+      .default(sql`''::tsvector`),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at')
       .notNull()
@@ -88,7 +103,23 @@ export const tasks = pgTable(
     check('tasks_title_not_blank', sql`char_length(btrim(${t.title})) > 0`),
     check('tasks_description_length', sql`char_length(${t.description}) <= 10000`),
     check('tasks_version_positive', sql`${t.version} > 0`),
+    check('tasks_priority', sql`${t.priority} between 1 and 4`),
+    check('tasks_tags_count', sql`cardinality(${t.tags}) <= 20`),
+    index('idx_tasks_search').using('gin', t.search),
   ],
+);
+
+/**
+ * One row: the text search configuration (`english`, `german`, `simple`...) that stems tasks
+ * and queries. `pnpm --filter @taskflow/db search-language <name>` changes it and re-stems.
+ */
+export const searchSettings = pgTable(
+  'search_settings',
+  {
+    id: boolean('id').primaryKey().default(true),
+    language: text('language').notNull(),
+  },
+  (t) => [check('search_settings_one_row', sql`${t.id}`)],
 );
 
 export const reminders = pgTable(

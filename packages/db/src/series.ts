@@ -2,7 +2,8 @@ import { and, asc, desc, eq, isNotNull, lte, sql } from 'drizzle-orm';
 import type { Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
 import type { Executor } from './client.ts';
-import type { TaskRow } from './rows.ts';
+import { taskColumns, type TaskRow } from './rows.ts';
+import { textArray } from './sql-arrays.ts';
 
 /** The columns that make a task a series, as task-api computed them from a checked rule. */
 export interface SeriesColumns {
@@ -27,7 +28,7 @@ export async function setSeries(ex: Executor, id: string, series: SeriesColumns)
       updatedAt: sql`now()`,
     })
     .where(eq(tasks.id, id))
-    .returning();
+    .returning(taskColumns);
   return row!;
 }
 
@@ -45,7 +46,7 @@ export async function stopSeries(ex: Executor, id: string): Promise<TaskRow> {
       updatedAt: sql`now()`,
     })
     .where(eq(tasks.id, id))
-    .returning();
+    .returning(taskColumns);
   return row!;
 }
 
@@ -55,7 +56,7 @@ export async function stopSeries(ex: Executor, id: string): Promise<TaskRow> {
  */
 export async function claimDueSeries(ex: Executor, now: Date, limit: number): Promise<TaskRow[]> {
   return ex
-    .select()
+    .select(taskColumns)
     .from(tasks)
     .where(
       and(
@@ -81,12 +82,12 @@ export async function insertInstances(ex: Executor, instances: Task[]): Promise<
         ${t.completed_at}::timestamptz, ${t.due_date}::timestamptz, ${t.recurrence_rule},
         ${t.is_recurring}, ${t.next_occurrence}::timestamptz, ${t.time_zone}, ${t.recurrence_mode},
         ${t.series_start}::timestamptz, ${t.series_id}::uuid, ${t.occurrence_at}::timestamptz,
-        ${t.version}::int, ${t.created_at}::timestamptz, ${t.updated_at}::timestamptz)`,
+        ${t.priority}::smallint, ${textArray(t.tags)}, ${t.version}::int, ${t.created_at}::timestamptz, ${t.updated_at}::timestamptz)`,
   );
   const inserted = await ex.execute<{ id: string }>(sql`
     insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
       recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
-      series_id, occurrence_at, version, created_at, updated_at)
+      series_id, occurrence_at, priority, tags, version, created_at, updated_at)
     values ${sql.join(rows, sql`, `)}
     on conflict (series_id, occurrence_at) where series_id is not null do nothing
     returning id`);
@@ -116,14 +117,14 @@ export async function advanceSeries(ex: Executor, series: Task[]): Promise<void>
 
 /** A series by id, whoever owns it, locked until the transaction ends. */
 export async function lockSeries(ex: Executor, id: string): Promise<TaskRow | undefined> {
-  const [row] = await ex.select().from(tasks).where(eq(tasks.id, id)).for('update');
+  const [row] = await ex.select(taskColumns).from(tasks).where(eq(tasks.id, id)).for('update');
   return row;
 }
 
 /** The series' instance for its latest occurrence, if any. */
 export async function latestInstance(ex: Executor, seriesId: string): Promise<TaskRow | undefined> {
   const [row] = await ex
-    .select()
+    .select(taskColumns)
     .from(tasks)
     .where(eq(tasks.seriesId, seriesId))
     .orderBy(desc(tasks.occurrenceAt))
@@ -134,7 +135,7 @@ export async function latestInstance(ex: Executor, seriesId: string): Promise<Ta
 /** The series' instances, oldest occurrence first. */
 export async function seriesInstances(ex: Executor, seriesId: string): Promise<TaskRow[]> {
   return ex
-    .select()
+    .select(taskColumns)
     .from(tasks)
     .where(eq(tasks.seriesId, seriesId))
     .orderBy(asc(tasks.occurrenceAt));

@@ -1,9 +1,23 @@
-import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  Column,
+  eq,
+  gt,
+  inArray,
+  is,
+  isNull,
+  lt,
+  or,
+  sql,
+  type AnyColumn,
+  type SQL,
+} from 'drizzle-orm';
 import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
 import { driverOf, type Executor } from './client.ts';
-import type { TaskRow } from './rows.ts';
+import { taskColumns, type TaskRow } from './rows.ts';
 import { NEW_TASKS, TASK_COLUMNS } from './task-insert.ts';
+import { textArray } from './sql-arrays.ts';
 
 /** A task as it is born, with its `task.created` event. */
 export interface CreatedTask {
@@ -33,46 +47,158 @@ export async function findTask(
   options: { forUpdate?: boolean } = {},
 ): Promise<TaskRow | undefined> {
   const query = ex
-    .select()
+    .select(taskColumns)
     .from(tasks)
     .where(and(eq(tasks.id, id), eq(tasks.userId, userId)));
   const [row] = await (options.forUpdate ? query.for('update') : query);
   return row;
 }
 
+export type TaskSortKey = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'relevance';
+
 export interface TaskFilter {
   completed?: boolean;
   recurring?: boolean;
   dueBefore?: Date;
   dueAfter?: Date;
-  /** Keyset position: list what comes after this task in (created_at desc, id desc) order. */
-  after?: { createdAt: Date; id: string };
+  /** Any of these priorities; null stands for "none". */
+  priorities?: Array<number | null>;
+  /** Every one of these tags (normalised). */
+  tags?: string[];
+  /** Web search syntax over title and description, in the search language. */
+  search?: string;
+  /** Default: created_at, descending. */
+  sort?: TaskSortKey;
+  direction?: 'asc' | 'desc';
+  /** Keyset position: what comes after the task with this sort key (null: none) and id. */
+  after?: { key: number | null; id: string };
   limit: number;
 }
 
-/** The user's tasks, newest first. */
+/** A listed task with its sort key as a number: epoch ms, the priority, or the scaled rank. */
+export interface ListedTask {
+  row: TaskRow;
+  key: number | null;
+}
+
+// ts_rank with normalisation 32 (rank / (rank + 1)) lies in [0, 1); scaled to an integer so that
+// a cursor holds it exactly and the next page's comparison is exact too.
+const RANK_SCALE = 1_000_000_000;
+
+/**
+ * The user's tasks in the asked order, ties broken by id in the same direction. Tasks without
+ * the sort field (no due date, no priority) come last in either direction.
+ */
 export async function listTasks(
   ex: Executor,
   userId: string,
   filter: TaskFilter,
-): Promise<TaskRow[]> {
+): Promise<ListedTask[]> {
   const conditions: (SQL | undefined)[] = [eq(tasks.userId, userId)];
   if (filter.completed !== undefined) conditions.push(eq(tasks.completed, filter.completed));
   if (filter.recurring !== undefined) conditions.push(eq(tasks.isRecurring, filter.recurring));
   if (filter.dueBefore) conditions.push(lt(tasks.dueDate, filter.dueBefore));
   if (filter.dueAfter) conditions.push(gt(tasks.dueDate, filter.dueAfter));
-  if (filter.after) {
-    const { createdAt, id } = filter.after;
+  if (filter.priorities) {
+    const values = filter.priorities.filter((p): p is number => p !== null);
     conditions.push(
-      or(lt(tasks.createdAt, createdAt), and(eq(tasks.createdAt, createdAt), lt(tasks.id, id))),
+      or(
+        values.length > 0 ? inArray(tasks.priority, values) : undefined,
+        filter.priorities.includes(null) ? isNull(tasks.priority) : undefined,
+      ),
     );
   }
-  return ex
-    .select()
+  if (filter.tags && filter.tags.length > 0) {
+    conditions.push(sql`${tasks.tags} @> ${textArray(filter.tags)}`);
+  }
+  const query = filter.search
+    ? sql`websearch_to_tsquery(search_language(), ${filter.search})`
+    : undefined;
+  if (query) conditions.push(sql`${tasks.search} @@ ${query}`);
+
+  const { sort = 'created_at', direction: order = 'desc' } = filter;
+  const { expression, nullable, instant } = sortColumn(sort, query);
+  const desc = order === 'desc';
+  if (filter.after) {
+    const { key, id } = filter.after;
+    const beyond = desc ? lt : gt;
+    const idBeyond = beyond(tasks.id, id);
+    if (key === null) {
+      conditions.push(nullable ? and(isNull(expression), idBeyond) : sql`false`);
+    } else {
+      // Through the column's own codec for instants (years before 100, 1 BC and so on).
+      const value = instant ? new Date(key) : key;
+      const against = (op: typeof lt) =>
+        is(expression, Column) ? op(expression, value) : op(expression, value);
+      conditions.push(
+        or(against(beyond), and(against(eq), idBeyond), nullable ? isNull(expression) : undefined),
+      );
+    }
+  }
+  const direction = desc ? sql`desc` : sql`asc`;
+  const rows = await ex
+    .select({ ...taskColumns, sortKey: sql<string | number | null>`${expression}`.as('sort_key') })
     .from(tasks)
     .where(and(...conditions))
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .orderBy(sql`${expression} ${direction} nulls last`, sql`${tasks.id} ${direction}`)
     .limit(filter.limit);
+  return rows.map(({ sortKey, ...row }) => ({ row, key: keyOf(sort, row, sortKey) }));
+}
+
+function sortColumn(
+  sort: TaskSortKey,
+  query: SQL | undefined,
+): { expression: AnyColumn | SQL; nullable: boolean; instant: boolean } {
+  switch (sort) {
+    case 'created_at':
+      return { expression: tasks.createdAt, nullable: false, instant: true };
+    case 'updated_at':
+      return { expression: tasks.updatedAt, nullable: false, instant: true };
+    case 'due_date':
+      return { expression: tasks.dueDate, nullable: true, instant: true };
+    case 'priority':
+      return { expression: tasks.priority, nullable: true, instant: false };
+    case 'relevance':
+      return {
+        expression: sql`(ts_rank(${tasks.search}, ${query ?? sql`''::tsquery`}, 32) * ${RANK_SCALE})::bigint`,
+        nullable: false,
+        instant: false,
+      };
+  }
+}
+
+function keyOf(sort: TaskSortKey, row: TaskRow, sortKey: string | number | null): number | null {
+  switch (sort) {
+    case 'created_at':
+      return row.createdAt.getTime();
+    case 'updated_at':
+      return row.updatedAt.getTime();
+    case 'due_date':
+      return row.dueDate?.getTime() ?? null;
+    case 'priority':
+      return row.priority;
+    case 'relevance':
+      return Number(sortKey);
+  }
+}
+
+/** How many of the user's tasks carry each tag (and how many of those are open). */
+export type TagCount = {
+  name: string;
+  count: number;
+  open: number;
+};
+
+/** The user's tags, most used first, then by name; at most `limit`. */
+export async function tagCounts(ex: Executor, userId: string, limit: number): Promise<TagCount[]> {
+  return ex.execute<TagCount>(sql`
+    select tag as name, count(*)::int as count,
+      (count(*) filter (where not ${tasks.completed}))::int as open
+    from ${tasks}, unnest(${tasks.tags}) as tag
+    where ${tasks.userId} = ${userId}
+    group by tag
+    order by count desc, name
+    limit ${limit}`);
 }
 
 /** The editable fields of a task; `undefined` leaves a field as it is. */
@@ -81,6 +207,9 @@ export interface TaskChanges {
   description?: string | null;
   dueDate?: Date | null;
   completed?: boolean;
+  priority?: number | null;
+  /** Normalised (contracts' `Tags`). */
+  tags?: string[];
 }
 
 /**
@@ -95,18 +224,20 @@ export async function updateTask(ex: Executor, id: string, changes: TaskChanges)
       description: changes.description,
       dueDate: changes.dueDate,
       completed: changes.completed,
+      priority: changes.priority,
+      tags: changes.tags,
       completedAt:
         changes.completed === undefined ? undefined : changes.completed ? sql`now()` : null,
       version: sql`${tasks.version} + 1`,
       updatedAt: sql`now()`,
     })
     .where(eq(tasks.id, id))
-    .returning();
+    .returning(taskColumns);
   return row!;
 }
 
 /** Deletes the task; returns it as it stood, with the deletion's version. */
 export async function deleteTask(ex: Executor, id: string): Promise<TaskRow> {
-  const [row] = await ex.delete(tasks).where(eq(tasks.id, id)).returning();
+  const [row] = await ex.delete(tasks).where(eq(tasks.id, id)).returning(taskColumns);
   return { ...row!, version: row!.version + 1, updatedAt: new Date() };
 }

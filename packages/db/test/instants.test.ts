@@ -64,7 +64,7 @@ describe('instants through the driver', () => {
       const row = await findTask(database.db, user, id);
       expect(toTask(row!).due_date).toBe(due);
       const listed = await listTasks(database.db, user, { limit: 10 });
-      expect(listed.map((task) => toTask(task).due_date)).toEqual([due]);
+      expect(listed.map(({ row }) => toTask(row).due_date)).toEqual([due]);
     },
   );
 
@@ -81,7 +81,7 @@ describe('instants through the driver', () => {
         dueBefore: new Date(due.getTime() + 1),
         dueAfter: new Date(due.getTime() - 1),
       });
-      expect(before.map((task) => task.id)).toEqual([id]);
+      expect(before.map(({ row }) => row.id)).toEqual([id]);
     }
   });
 

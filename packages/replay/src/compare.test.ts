@@ -43,4 +43,16 @@ describe('compareTask', () => {
       { field: 'description', expected: undefined, actual: null },
     ]);
   });
+
+  it('takes priority and tags an older event lacks as none, and compares tags as lists', () => {
+    const { priority: _p, tags: _t, ...older } = task;
+    expect(compareTask(older, task)).toEqual([]);
+    expect(compareTask(older, { ...task, priority: 2, tags: ['home'] })).toEqual([
+      { field: 'priority', expected: null, actual: 2 },
+      { field: 'tags', expected: [], actual: ['home'] },
+    ]);
+    const tagged = { ...task, tags: ['a', 'b'] };
+    expect(compareTask({ ...tagged, tags: ['a', 'b'] }, tagged)).toEqual([]);
+    expect(compareTask({ ...tagged, tags: ['b', 'a'] }, tagged)).toHaveLength(1);
+  });
 });

@@ -26,9 +26,15 @@ export interface FieldDifference {
 export function compareTask(expected: Record<string, unknown>, actual: Task): FieldDifference[] {
   const differences: FieldDifference[] = [];
   for (const field of TASK_FIELDS) {
-    const want = expected[field];
+    // A field added after an event was written is absent from it: it stands for the default
+    // (no priority, no tags), as every reader of the event takes it.
+    const want = expected[field] === undefined ? defaultOf(field) : expected[field];
     const got = actual[field];
-    const same = INSTANT_FIELDS.has(field) ? sameInstant(want, got) : want === got;
+    const same = INSTANT_FIELDS.has(field)
+      ? sameInstant(want, got)
+      : Array.isArray(want) && Array.isArray(got)
+        ? want.length === got.length && want.every((value, i) => value === got[i])
+        : want === got;
     if (!same) differences.push({ field, expected: want, actual: got });
   }
   return differences;
@@ -38,4 +44,10 @@ function sameInstant(a: unknown, b: unknown): boolean {
   if (a === null || b === null || typeof a !== 'string' || typeof b !== 'string') return a === b;
   const [x, y] = [Date.parse(a), Date.parse(b)];
   return Number.isNaN(x) || Number.isNaN(y) ? a === b : x === y;
+}
+
+/** The value the contract gives a field an event does not carry (undefined: it has none). */
+function defaultOf(field: keyof Task): unknown {
+  const parsed = Task.shape[field].safeParse(undefined);
+  return parsed.success ? parsed.data : undefined;
 }

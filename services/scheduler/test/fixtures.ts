@@ -79,6 +79,8 @@ export async function insertSeries(database: Database, spec: SeriesSpec): Promis
     series_start: series.start.toISOString(),
     series_id: null,
     occurrence_at: null,
+    priority: null,
+    tags: [],
     version: 1,
     created_at: at,
     updated_at: at,

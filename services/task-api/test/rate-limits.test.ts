@@ -104,7 +104,7 @@ describe('rate limits', () => {
     for (const title of ['one', 'two', 'three']) expect((await create(title)).statusCode).toBe(201);
     expect((await create('four')).statusCode).toBe(429);
     const rows = await listTasks(api.database.db, user.id, { limit: 10 });
-    expect(rows.map((row) => row.title).sort()).toEqual(['one', 'three', 'two']);
+    expect(rows.map(({ row }) => row.title).sort()).toEqual(['one', 'three', 'two']);
   });
 
   it('leaves health, metrics and the API document alone, and counts its refusals', async () => {

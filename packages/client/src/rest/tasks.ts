@@ -1,7 +1,9 @@
 import {
+  TagList,
   Task,
   TaskList,
   type CreateTaskBody,
+  type TaskSort,
   type PatchTaskBody,
   type ReplaceTaskBody,
 } from '@taskflow/contracts';
@@ -25,12 +27,26 @@ export type TaskListQuery = {
   recurring?: boolean;
   due_before?: string;
   due_after?: string;
+  /** Any of these (`none`: without a priority). */
+  priority?: Array<1 | 2 | 3 | 4 | 'none'>;
+  /** Every one of these. */
+  tags?: string[];
+  /** Full-text search over title and description. */
+  q?: string;
+  sort?: TaskSort;
+  order?: 'asc' | 'desc';
 };
+
+/** The list filters as query parameters: lists are comma-separated. */
+function listParams({ priority, tags, ...rest }: TaskListQuery) {
+  return { ...rest, priority: priority?.join(','), tags: tags?.join(',') };
+}
 
 /** The seed's task routes, under `/api/{user_id}`. */
 export function tasksApi(http: Http, base: string) {
   return {
-    list: (query: TaskListQuery = {}) => http('GET', `${base}/tasks`, TaskList, { query }),
+    list: (query: TaskListQuery = {}) =>
+      http('GET', `${base}/tasks`, TaskList, { query: listParams(query) }),
 
     /** Every page, newest first, up to `max` tasks. */
     async listAll({ max = 2_000, ...query }: TaskListQuery & { max?: number } = {}) {
@@ -38,7 +54,7 @@ export function tasksApi(http: Http, base: string) {
       let cursor: string | undefined;
       do {
         const page = await http('GET', `${base}/tasks`, TaskList, {
-          query: { ...query, limit: 200, cursor },
+          query: { ...listParams(query), limit: 200, cursor },
         });
         tasks.push(...page.items);
         cursor = page.next_cursor ?? undefined;
@@ -47,6 +63,9 @@ export function tasksApi(http: Http, base: string) {
     },
 
     get: (id: string) => http('GET', `${base}/tasks/${id}`, Task),
+
+    /** The user's tags with how many tasks carry each, most used first. */
+    tags: () => http('GET', `${base}/tags`, TagList),
 
     /** With an Idempotency-Key (a fresh one unless given), so a retried create creates once. */
     create: (body: z.input<typeof CreateTaskBody>, { idempotencyKey = crypto.randomUUID() } = {}) =>

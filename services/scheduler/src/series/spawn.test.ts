@@ -18,6 +18,8 @@ const series: Task = {
   series_start: '2027-01-04T08:00:00.000Z',
   series_id: null,
   occurrence_at: null,
+  priority: 3,
+  tags: ['garden'],
   version: 4,
   created_at: '2027-01-01T00:00:00.000Z',
   updated_at: '2027-01-09T08:00:00.000Z',
@@ -30,12 +32,14 @@ const plan = {
 };
 
 describe('buildSpawn', () => {
-  it('copies title and description into a one-off due at the occurrence, linked to its series', () => {
+  it('copies title, description, priority and tags into a one-off due at the occurrence, linked to its series', () => {
     const { instance, series: after, correlationId } = buildSpawn(series, plan, now);
     expect(instance).toMatchObject({
       user_id: 'user-1',
       title: 'Water the plants',
       description: 'the ones on the balcony',
+      priority: 3,
+      tags: ['garden'],
       completed: false,
       due_date: '2027-01-10T08:00:00.000Z',
       occurrence_at: '2027-01-10T08:00:00.000Z',

@@ -11,7 +11,7 @@ export interface Spawn {
 }
 
 /**
- * The instance is a one-off copy of the series' title and description, due at the occurrence
+ * The instance is a one-off copy of the series' title, description, priority and tags, due at the occurrence
  * and linked to it; the series gets its next occurrence and a new version. Both are built here,
  * complete, so that the events carrying them match the rows written.
  */
@@ -21,6 +21,8 @@ export function buildSpawn(series: Task, plan: SpawnPlan, now: Date): Spawn {
   const instance: Task = {
     ...freshTask({ id: randomUUID(), user_id: series.user_id, title: series.title }, at),
     description: series.description,
+    priority: series.priority,
+    tags: series.tags,
     due_date: occurrence,
     series_id: series.id,
     occurrence_at: occurrence,

@@ -96,7 +96,7 @@ export function recurrenceRoutes(
         recurring: true,
         ...(cursor ? { after: decodeCursor(cursor) } : {}),
       });
-      const items = rows.slice(0, limit).map((row): RecurringTask => {
+      const items = rows.slice(0, limit).map(({ row }): RecurringTask => {
         const task = toTask(row);
         return {
           ...task,
@@ -104,8 +104,9 @@ export function recurrenceRoutes(
           series_status: task.next_occurrence === null ? 'awaiting_completion' : 'scheduled',
         };
       });
-      const last = items.at(-1);
-      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+      const last = rows[limit - 1];
+      const more = rows.length > limit && last;
+      return { items, next_cursor: more ? encodeCursor(last.key, last.row.id) : null };
     },
   );
 }

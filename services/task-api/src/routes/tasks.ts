@@ -9,12 +9,21 @@ import {
   ListTasksQuery,
   PatchTaskBody,
   ReplaceTaskBody,
+  TAG_LIST_MAX,
+  TagList,
   Task,
   TaskList,
   TaskPathParams,
   UserPathParams,
 } from '@taskflow/contracts';
-import { listTasks, findTask, toTask, type Database, type TaskChanges } from '@taskflow/db';
+import {
+  findTask,
+  listTasks,
+  tagCounts,
+  toTask,
+  type Database,
+  type TaskChanges,
+} from '@taskflow/db';
 import { notFound, type App } from '@taskflow/service-kit';
 import { z } from 'zod';
 import type { TaskCommands } from '../tasks/commands.ts';
@@ -54,7 +63,7 @@ export function taskRoutes(
     },
     async (request, reply) => {
       const key = idempotencyKey(request);
-      const { title, description, due_date, recurrence } = request.body;
+      const { title, description, due_date, recurrence, priority, tags } = request.body;
       const dueDate = date(due_date) ?? null;
       const now = new Date();
       const series =
@@ -62,7 +71,14 @@ export function taskRoutes(
         planSeries(recurrence, { defaultStart: dueDate ?? now, now, pathPrefix: 'recurrence.' });
       const { task, replayed } = await commands.create(
         actorOf(request),
-        { title, description: description ?? null, dueDate, series },
+        {
+          title,
+          description: description ?? null,
+          dueDate,
+          priority: priority ?? null,
+          tags: tags ?? [],
+          series,
+        },
         key === undefined ? undefined : { key, fingerprint: request.body },
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
@@ -76,26 +92,51 @@ export function taskRoutes(
     {
       schema: {
         operationId: 'listTasks',
-        summary: "List the user's tasks, newest first",
+        summary: "List the user's tasks",
+        description:
+          'Newest first unless `sort` says otherwise; filters combine with AND. `q` searches title and description (full text, in the search language), ranked by relevance unless `sort` is given.',
         params: UserPathParams,
         querystring: ListTasksQuery,
         response: { 200: TaskList, ...errors },
       },
     },
     async (request) => {
-      const { limit, cursor, completed, recurring, due_before, due_after } = request.query;
+      const { limit, cursor, completed, recurring, due_before, due_after, q } = request.query;
+      const sort = request.query.sort ?? (q ? 'relevance' : 'created_at');
       const rows = await listTasks(database.db, request.params.user_id, {
         limit: limit + 1,
+        sort,
+        direction: request.query.order ?? (sort === 'due_date' ? 'asc' : 'desc'),
         ...(cursor ? { after: decodeCursor(cursor) } : {}),
         ...(completed !== undefined ? { completed } : {}),
         ...(recurring !== undefined ? { recurring } : {}),
         ...(due_before ? { dueBefore: new Date(due_before) } : {}),
         ...(due_after ? { dueAfter: new Date(due_after) } : {}),
+        ...(request.query.priority ? { priorities: request.query.priority } : {}),
+        ...(request.query.tags ? { tags: request.query.tags } : {}),
+        ...(q ? { search: q } : {}),
       });
-      const items = rows.slice(0, limit).map(toTask);
-      const last = items.at(-1);
-      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+      const items = rows.slice(0, limit).map(({ row }) => toTask(row));
+      const last = rows[limit - 1];
+      const more = rows.length > limit && last;
+      return { items, next_cursor: more ? encodeCursor(last.key, last.row.id) : null };
     },
+  );
+
+  app.get(
+    '/tags',
+    {
+      schema: {
+        operationId: 'listTags',
+        summary: "List the user's tags, most used first",
+        description: `Each tag the user's tasks carry, with how many tasks carry it and how many of those are open; ties by name. At most ${TAG_LIST_MAX}.`,
+        params: UserPathParams,
+        response: { 200: TagList, ...errors },
+      },
+    },
+    async (request) => ({
+      items: await tagCounts(database.db, request.params.user_id, TAG_LIST_MAX),
+    }),
   );
 
   app.get(
@@ -131,7 +172,7 @@ export function taskRoutes(
         operationId: 'replaceTask',
         summary: 'Replace a task',
         description:
-          'Replaces title, description and due date (left out = cleared). `completed` is optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
+          'Replaces title, description, due date, priority and tags (left out = cleared). `completed` is optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
         params: TaskPathParams,
         headers: IfMatchHeaders,
         body: ReplaceTaskBody,
@@ -139,12 +180,14 @@ export function taskRoutes(
       },
     },
     async (request, reply) => {
-      const { title, description, due_date, completed } = request.body;
+      const { title, description, due_date, completed, priority, tags } = request.body;
       const task = await edit(request, {
         title,
         description: description ?? null,
         dueDate: date(due_date) ?? null,
         completed,
+        priority: priority ?? null,
+        tags: tags ?? [],
       });
       return withEtag(reply, task);
     },
@@ -163,10 +206,17 @@ export function taskRoutes(
       },
     },
     async (request, reply) => {
-      const { title, description, due_date, completed } = request.body;
+      const { title, description, due_date, completed, priority, tags } = request.body;
       return withEtag(
         reply,
-        await edit(request, { title, description, dueDate: date(due_date), completed }),
+        await edit(request, {
+          title,
+          description,
+          dueDate: date(due_date),
+          completed,
+          priority,
+          tags,
+        }),
       );
     },
   );

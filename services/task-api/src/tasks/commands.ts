@@ -38,6 +38,9 @@ export interface NewTaskFields {
   title: string;
   description: string | null;
   dueDate: Date | null;
+  priority: number | null;
+  /** Normalised (contracts' `Tags`). */
+  tags: string[];
   /** Set when the task is created as a series (already checked: see series-input.ts). */
   series?: SeriesColumns | undefined;
 }
@@ -48,6 +51,8 @@ function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
     ...freshTask({ id: randomUUID(), user_id: userId, title: fields.title }, now.toISOString()),
     description: fields.description,
     due_date: fields.dueDate?.toISOString() ?? null,
+    priority: fields.priority,
+    tags: fields.tags,
     ...seriesFields(fields.series),
   };
 }
@@ -177,6 +182,12 @@ function effectiveChanges(row: TaskRow, changes: TaskChanges): TaskChanges {
   }
   if (changes.completed !== undefined && changes.completed !== row.completed) {
     effective.completed = changes.completed;
+  }
+  if (changes.priority !== undefined && changes.priority !== row.priority) {
+    effective.priority = changes.priority;
+  }
+  if (changes.tags !== undefined && changes.tags.join('\n') !== row.tags.join('\n')) {
+    effective.tags = changes.tags;
   }
   return effective;
 }
