@@ -6,6 +6,14 @@ import type { RowActions } from './ui/task-row.ts';
 import { formatInstant } from './ui/dom.ts';
 import { toast } from './ui/toasts.ts';
 
+/** What the add form sends. */
+export interface NewTask {
+  title: string;
+  due_date: string | null;
+  priority: number | null;
+  tags: string[];
+}
+
 /** Features whose routes may not exist on every server yet: off once one answers "no route". */
 export const features = { recurrence: true, reminders: true };
 
@@ -55,7 +63,12 @@ export function pageActions(sync: TaskSync, onFeaturesChanged: () => void) {
       if (saved) sync.track(saved);
       return saved !== undefined;
     },
+    latest: (task) => {
+      const held = sync.view.get(task.id);
+      return held && held.version >= task.version ? held : task;
+    },
     remove: (task) => void attempt(() => api.tasks.remove(task.id)),
+    filterTag: () => {},
     repeat: () => {},
     remind: () => {},
   };
@@ -104,10 +117,11 @@ export function pageActions(sync: TaskSync, onFeaturesChanged: () => void) {
     row,
     repeat,
     remind,
-    async create(title: string, dueDate: string | null): Promise<boolean> {
-      const task = await attempt(() => api.tasks.create({ title, due_date: dueDate }));
+    /** The new task, or undefined when it could not be made (a toast says why). */
+    async create(fields: NewTask): Promise<Task | undefined> {
+      const task = await attempt(() => api.tasks.create(fields));
       if (task) sync.track(task);
-      return task !== undefined;
+      return task;
     },
   };
 }

@@ -4,7 +4,8 @@
 // service's gateway) routes /api to task-api and /ws to ws-notifier; or, when /config.json
 // names them, to task-api and ws-notifier on their own origins (CORS).
 import { ApiError, createTaskflowClient, LiveSocket, TaskSync } from '@taskflow/client';
-import { pageActions } from './actions.ts';
+import { describe, pageActions } from './actions.ts';
+import { ListFilter, SEARCH_LIMIT } from './search.ts';
 import {
   clearSession,
   pageConfig,
@@ -15,6 +16,8 @@ import {
 } from './session.ts';
 import { showConnection } from './ui/connection.ts';
 import { byId, formatInstant, localInputToIso } from './ui/dom.ts';
+import { parseTags, priorityFromInput } from './ui/fields.ts';
+import { filterBar } from './ui/filter-bar.ts';
 import { openRemindDialog } from './ui/remind-dialog.ts';
 import { openRepeatDialog } from './ui/repeat-dialog.ts';
 import { askForSession } from './ui/sign-in.ts';
@@ -45,12 +48,31 @@ function openBoard(session: Session, config: PageConfig): void {
   const sync = new TaskSync({ api, live });
   let loaded = false;
 
-  const rerender = () => renderTasks(sync.tasks, actions.row, { flash: loaded });
-  const actions = pageActions(sync, rerender);
+  // The list shows every task, or a search's matches, or those with one tag (search.ts).
+  const filter = new ListFilter(sync, {
+    // Rows that come and go with the filter are not changes: they do not flash.
+    changed: () => rerender(false),
+    failed: (error) => toast('The search did not work', 'error', describe(error)),
+  });
+  const bar = filterBar(filter);
+  const rerender = (flash = loaded) => {
+    renderTasks(filter.visible(), actions.row, {
+      flash,
+      filtered: filter.active,
+      total: sync.view.size,
+      note: filter.truncated ? `the best ${SEARCH_LIMIT} matches` : '',
+    });
+    bar.update(sync.tasks);
+  };
+  const actions = pageActions(sync, () => rerender());
   actions.row.repeat = (task) => openRepeatDialog(task, actions.repeat);
   actions.row.remind = (task) => openRemindDialog(task, actions.remind);
+  actions.row.filterTag = (tag) => bar.showTag(tag);
 
-  sync.on('change', rerender);
+  sync.on('change', () => {
+    filter.tasksChanged();
+    rerender();
+  });
   sync.on('loaded', () => {
     rerender();
     loaded = true;
@@ -76,11 +98,24 @@ function openBoard(session: Session, config: PageConfig): void {
     event.preventDefault();
     const title = byId<HTMLInputElement>('add-title');
     const due = byId<HTMLInputElement>('add-due');
+    const priority = byId<HTMLSelectElement>('add-priority');
+    const tags = byId<HTMLInputElement>('add-tags');
     if (!title.value.trim()) return;
-    if (await actions.create(title.value.trim(), localInputToIso(due.value))) {
-      title.value = '';
-      due.value = '';
-      title.focus();
+    const task = await actions.create({
+      title: title.value.trim(),
+      due_date: localInputToIso(due.value),
+      priority: priorityFromInput(priority.value),
+      tags: parseTags(tags.value),
+    });
+    if (!task) return;
+    title.value = '';
+    due.value = '';
+    priority.value = '';
+    tags.value = '';
+    title.focus();
+    // A search re-runs by itself and shows the task if it matches; a tag is known at once.
+    if (filter.tag && !task.tags.includes(filter.tag)) {
+      toast('Added, but not shown', 'info', `It is not tagged ${filter.tag}; “Clear” shows it.`);
     }
   };
   const signOut = () => {

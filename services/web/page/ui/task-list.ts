@@ -7,7 +7,11 @@ import { fill, taskRow, type RowActions } from './task-row.ts';
  * version changed), moved and removed, never rebuilt wholesale, so a row being edited keeps its
  * draft and focus while other tasks change. A row changed from elsewhere flashes briefly.
  */
-export function renderTasks(tasks: Task[], actions: RowActions, { flash = true } = {}): void {
+export function renderTasks(
+  tasks: Task[],
+  actions: RowActions,
+  { flash = true, filtered = false, total = tasks.length, note = '' } = {},
+): void {
   const list = byId<HTMLUListElement>('tasks');
   const rows = new Map<string, HTMLLIElement>();
   for (const row of list.querySelectorAll<HTMLLIElement>('li.task')) {
@@ -36,9 +40,16 @@ export function renderTasks(tasks: Task[], actions: RowActions, { flash = true }
   for (const row of rows.values()) row.remove();
 
   const open = tasks.filter((task) => !task.completed).length;
-  byId('summary').textContent = tasks.length ? `${open} open · ${tasks.length - open} done` : '';
-  byId('empty').hidden = tasks.length > 0;
+  const counts = tasks.length ? `${open} open · ${tasks.length - open} done` : '';
+  const shown = filtered ? [`${tasks.length} of ${total} shown`, note] : [];
+  byId('summary').textContent = [...shown, counts].filter(Boolean).join(' · ');
+  const empty = byId('empty');
+  empty.textContent = filtered ? EMPTY_FILTERED : EMPTY;
+  empty.hidden = tasks.length > 0;
 }
+
+const EMPTY = 'Nothing to do. Add a task above; other tabs will see it at once.';
+const EMPTY_FILTERED = 'No task matches the search or tag. “Clear” shows them all.';
 
 function highlight(row: HTMLElement): void {
   row.classList.remove('changed');

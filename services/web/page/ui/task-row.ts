@@ -1,11 +1,24 @@
 import type { Task } from '@taskflow/contracts';
 import { formatInstant, h, isoToLocalInput, localInputToIso } from './dom.ts';
+import { parseTags, PRIORITY_LABELS, priorityFromInput, prioritySelect } from './fields.ts';
+
+/** What the edit form changes. */
+export interface TaskChanges {
+  title: string;
+  due_date: string | null;
+  priority: number | null;
+  tags: string[];
+}
 
 /** What a row can ask the page to do. */
 export interface RowActions {
   complete(task: Task, completed: boolean): void;
-  save(task: Task, changes: { title: string; due_date: string | null }): Promise<boolean>;
+  save(task: Task, changes: TaskChanges): Promise<boolean>;
+  /** The newest version of this task the page holds. */
+  latest(task: Task): Task;
   remove(task: Task): void;
+  /** Shows only the tasks that carry this tag. */
+  filterTag(tag: string): void;
   repeat(task: Task): void;
   remind(task: Task): void;
   features: { recurrence: boolean; reminders: boolean };
@@ -21,6 +34,7 @@ export function taskRow(task: Task, actions: RowActions): HTMLLIElement {
 export function fill(row: HTMLLIElement, task: Task, actions: RowActions): void {
   row.dataset.version = String(task.version);
   row.dataset.completed = String(task.completed);
+  row.dataset.priority = task.priority === null ? '' : String(task.priority);
   if (row.dataset.editing === 'true') return; // the user is typing: their draft wins for now
   const done = h('input', {
     type: 'checkbox',
@@ -31,6 +45,17 @@ export function fill(row: HTMLLIElement, task: Task, actions: RowActions): void 
   done.addEventListener('change', () => actions.complete(task, done.checked));
 
   const meta = h('span', { class: 'task-meta' });
+  if (task.priority !== null) {
+    const label = PRIORITY_LABELS[task.priority];
+    meta.append(
+      h(
+        'span',
+        { class: `priority priority-${task.priority}`, title: `Priority ${task.priority} of 4` },
+        h('span', { class: 'sr-only' }, 'Priority: '),
+        label,
+      ),
+    );
+  }
   if (task.due_date) {
     const overdue = !task.completed && new Date(task.due_date).getTime() < Date.now();
     meta.append(
@@ -39,13 +64,34 @@ export function fill(row: HTMLLIElement, task: Task, actions: RowActions): void 
   }
   if (task.is_recurring) meta.append(h('span', { class: 'badge' }, 'Repeats'));
   if (task.occurrence_at) meta.append(h('span', { class: 'badge subtle' }, 'Occurrence'));
+  for (const tag of task.tags) {
+    meta.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'tag',
+          'data-tag': tag,
+          title: `Show only tasks tagged ${tag}`,
+          onclick: () => actions.filterTag(tag),
+        },
+        `#${tag}`,
+      ),
+    );
+  }
 
   const button = (label: string, className: string, onClick: () => void, title = label) =>
     h('button', { type: 'button', class: `ghost ${className}`, title, onclick: onClick }, label);
 
   row.replaceChildren(
     done,
-    h('div', { class: 'task-body' }, h('span', { class: 'task-title' }, task.title), meta),
+    h(
+      'div',
+      { class: 'task-body' },
+      h('span', { class: 'task-title' }, task.title),
+      task.description ? h('span', { class: 'task-description' }, task.description) : null,
+      meta,
+    ),
     h(
       'div',
       { class: 'task-actions' },
@@ -75,15 +121,28 @@ function edit(row: HTMLLIElement, task: Task, actions: RowActions): void {
     value: isoToLocalInput(task.due_date),
     'aria-label': 'Due',
   });
-  const stop = (latest: Task) => {
+  const priority = prioritySelect(task.priority, 'edit-priority');
+  const tags = h('input', {
+    class: 'edit-tags',
+    value: task.tags.join(' '),
+    placeholder: 'tags',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-label': 'Tags (separated by spaces or commas)',
+  });
+  // Redrawn as the page holds it now (the saved version, or a newer one from elsewhere), not
+  // as it was when the form opened: changes that arrived meanwhile drew nothing.
+  const stop = (opened: Task) => {
     delete row.dataset.editing;
-    fill(row, latest, actions);
+    fill(row, actions.latest(opened), actions);
   };
   const form = h(
     'form',
     { class: 'task-edit' },
     title,
     due,
+    priority,
+    tags,
     h('button', { type: 'submit', class: 'primary small' }, 'Save'),
     h('button', { type: 'button', class: 'ghost', onclick: () => stop(task) }, 'Cancel'),
   );
@@ -92,6 +151,8 @@ function edit(row: HTMLLIElement, task: Task, actions: RowActions): void {
     const saved = await actions.save(task, {
       title: title.value,
       due_date: localInputToIso(due.value),
+      priority: priorityFromInput(priority.value),
+      tags: parseTags(tags.value),
     });
     if (saved) stop(task);
   });
