@@ -1,3 +1,7 @@
+-- btree_gin: user_id in the same GIN index as the search vectors (a trusted extension: the
+-- database owner may create it; Postgres's contrib, on Neon, RDS, Cloud SQL and the npm binaries).
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+--> statement-breakpoint
 CREATE TABLE "search_settings" (
 	"id" boolean PRIMARY KEY DEFAULT true NOT NULL,
 	"language" text NOT NULL,
@@ -7,7 +11,7 @@ CREATE TABLE "search_settings" (
 ALTER TABLE "tasks" ADD COLUMN "priority" smallint;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "tags" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "search" "tsvector" DEFAULT ''::tsvector NOT NULL;--> statement-breakpoint
-CREATE INDEX "idx_tasks_search" ON "tasks" USING gin ("search");--> statement-breakpoint
+CREATE INDEX "idx_tasks_user_search" ON "tasks" USING gin ("user_id","search");--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_priority" CHECK ("tasks"."priority" between 1 and 4);--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_tags_count" CHECK (cardinality("tasks"."tags") <= 20);--> statement-breakpoint
 -- The search language: one row, changed by `pnpm --filter @taskflow/db search-language <name>`.

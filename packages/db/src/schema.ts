@@ -105,7 +105,10 @@ export const tasks = pgTable(
     check('tasks_version_positive', sql`${t.version} > 0`),
     check('tasks_priority', sql`${t.priority} between 1 and 4`),
     check('tasks_tags_count', sql`cardinality(${t.tags}) <= 20`),
-    index('idx_tasks_search').using('gin', t.search),
+    // A user's matches straight from one index (btree_gin puts user_id beside the lexemes):
+    // with the search vectors alone, a common word made Postgres build a bitmap of every
+    // user's matches first (docs/benchmarks.md, search).
+    index('idx_tasks_user_search').using('gin', t.userId, t.search),
   ],
 );
 
