@@ -21,6 +21,8 @@ export interface Attempt {
   cause?: string;
   /** 1 for the first try of a request. */
   attempt: number;
+  /** When it ended: answered, refused, dropped or timed out (ms since the epoch). */
+  endedAt: number;
 }
 
 export interface Answer {
@@ -96,6 +98,7 @@ export class Traffic {
       }
       this.attempts.push({
         at,
+        endedAt: Date.now(),
         method,
         route,
         replica,

@@ -175,7 +175,7 @@ export function judge(evidence: Evidence): Verdict {
     } else if (typeof attempt.status === 'string' && excuse !== 'process') {
       violations.push(
         `${attempt.status === 'network' ? 'no answer' : 'timeout'} on ${describe(attempt)}` +
-          activeFaults(attempt.at, during),
+          activeFaults(attempt, during),
       );
     }
   }
@@ -245,11 +245,11 @@ function windows(faults: Fault[]): Window[] {
 /**
  * What excuses an attempt's failure: Postgres restarting (503), or the very replica it went to
  * being down (no answer). Nothing else does: a killed sidecar, scheduler or broker must not
- * show in task-api's answers.
+ * show in task-api's answers. An attempt is under a fault when the two overlap in time: one
+ * sent just before its replica was killed is cut off by the kill.
  */
 function excused(attempt: Attempt, during: Window[]): 'database' | 'process' | undefined {
-  const at = attempt.at;
-  const active = during.filter((w) => w.from <= at && at <= w.to);
+  const active = during.filter((w) => w.from <= attempt.endedAt && attempt.at <= w.to);
   if (active.some((w) => w.kind === 'postgres')) return 'database';
   if (active.some((w) => w.kind === 'service' && w.label === `task-api#${attempt.replica}`)) {
     return 'process';
@@ -257,10 +257,19 @@ function excused(attempt: Attempt, during: Window[]): 'database' | 'process' | u
   return undefined;
 }
 
-/** The faults under way at `at`, for a violation's message: where to look in the logs. */
-function activeFaults(at: number, during: Window[]): string {
-  const active = during.filter((w) => w.from <= at && at <= w.to).map((w) => w.label);
-  return active.length > 0 ? `, during the fault of ${active.join(', ')}` : '';
+/**
+ * The faults under way during the attempt, or else the nearest one, for a violation's message:
+ * where to look in the logs.
+ */
+function activeFaults(attempt: Attempt, during: Window[]): string {
+  const active = during.filter((w) => w.from <= attempt.endedAt && attempt.at <= w.to);
+  if (active.length > 0) return `, during the fault of ${active.map((w) => w.label).join(', ')}`;
+  const distance = (w: Window) =>
+    Math.min(Math.abs(w.from - attempt.at), Math.abs(w.to - attempt.at));
+  const nearest = [...during].sort((a, b) => distance(a) - distance(b))[0];
+  const took = `, after ${attempt.endedAt - attempt.at} ms`;
+  if (!nearest) return `${took}; no fault at all`;
+  return `${took}; the nearest fault: ${nearest.label}, ${iso(nearest.from)} to ${iso(nearest.to)}`;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
