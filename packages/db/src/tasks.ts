@@ -1,17 +1,4 @@
-import {
-  and,
-  Column,
-  eq,
-  gt,
-  inArray,
-  is,
-  isNull,
-  lt,
-  or,
-  sql,
-  type AnyColumn,
-  type SQL,
-} from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { EventEnvelope, Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
 import { driverOf, type Executor } from './client.ts';
@@ -117,21 +104,22 @@ export async function listTasks(
   if (query) conditions.push(sql`${tasks.search} @@ ${query}`);
 
   const { sort = 'created_at', direction: order = 'desc' } = filter;
-  const { expression, nullable, instant } = sortColumn(sort, query);
+  const { expression, nullable, param } = sortColumn(sort, query);
   const desc = order === 'desc';
   if (filter.after) {
     const { key, id } = filter.after;
-    const beyond = desc ? lt : gt;
-    const idBeyond = beyond(tasks.id, id);
+    const beyond = desc ? sql`<` : sql`>`;
+    const idBeyond = sql`${tasks.id} ${beyond} ${id}`;
     if (key === null) {
       conditions.push(nullable ? and(isNull(expression), idBeyond) : sql`false`);
     } else {
-      // Through the column's own codec for instants (years before 100, 1 BC and so on).
-      const value = instant ? new Date(key) : key;
-      const against = (op: typeof lt) =>
-        is(expression, Column) ? op(expression, value) : op(expression, value);
+      const value = param(key);
       conditions.push(
-        or(against(beyond), and(against(eq), idBeyond), nullable ? isNull(expression) : undefined),
+        or(
+          sql`${expression} ${beyond} ${value}`,
+          and(sql`${expression} = ${value}`, idBeyond),
+          nullable ? isNull(expression) : undefined,
+        ),
       );
     }
   }
@@ -145,25 +133,36 @@ export async function listTasks(
   return rows.map(({ sortKey, ...row }) => ({ row, key: keyOf(sort, row, sortKey) }));
 }
 
-function sortColumn(
-  sort: TaskSortKey,
-  query: SQL | undefined,
-): { expression: AnyColumn | SQL; nullable: boolean; instant: boolean } {
+/**
+ * The sort's expression, whether tasks may lack it, and a cursor key as a parameter to compare
+ * it with (instants through their column's codec: years before 100, 1 BC and so on).
+ */
+function sortColumn(sort: TaskSortKey, query: SQL | undefined) {
+  const instant = (column: typeof tasks.createdAt | typeof tasks.dueDate, nullable: boolean) => ({
+    expression: column,
+    nullable,
+    param: (key: number) => sql.param(new Date(key), column),
+  });
+  const number = (expression: SQL | typeof tasks.priority, nullable: boolean) => ({
+    expression,
+    nullable,
+    // bigint: a cursor's key may lie beyond the column's type (a priority of 99999).
+    param: (key: number) => sql`${key}::bigint`,
+  });
   switch (sort) {
     case 'created_at':
-      return { expression: tasks.createdAt, nullable: false, instant: true };
+      return instant(tasks.createdAt, false);
     case 'updated_at':
-      return { expression: tasks.updatedAt, nullable: false, instant: true };
+      return instant(tasks.updatedAt, false);
     case 'due_date':
-      return { expression: tasks.dueDate, nullable: true, instant: true };
+      return instant(tasks.dueDate, true);
     case 'priority':
-      return { expression: tasks.priority, nullable: true, instant: false };
+      return number(tasks.priority, true);
     case 'relevance':
-      return {
-        expression: sql`(ts_rank(${tasks.search}, ${query ?? sql`''::tsquery`}, 32) * ${RANK_SCALE})::bigint`,
-        nullable: false,
-        instant: false,
-      };
+      return number(
+        sql`(ts_rank(${tasks.search}, ${query ?? sql`''::tsquery`}, 32) * ${RANK_SCALE})::bigint`,
+        false,
+      );
   }
 }
 

@@ -161,6 +161,26 @@ describe('sort', () => {
     expect((await all(user, 'sort=updated_at'))[0]).toBe('due-mid!');
   });
 
+  it('takes any cursor of the published shape with any sort', async () => {
+    const user = await api.newUser();
+    await create(user, { title: 't', priority: 2, due_date: '2030-01-01T00:00:00Z' });
+    const id = crypto.randomUUID();
+    for (const sort of ['priority', 'due_date', 'created_at', 'updated_at']) {
+      for (const key of ['999999999999999', '-999999999999999', '0', 'n']) {
+        const response = await api.call(
+          'GET',
+          `/api/${user.id}/tasks?sort=${sort}&cursor=${key}_${id}`,
+          { token: user.token },
+        );
+        expect(response.statusCode, `${sort} ${key}`).toBe(200);
+      }
+    }
+    const ranked = await api.call('GET', `/api/${user.id}/tasks?q=t&cursor=999999999999999_${id}`, {
+      token: user.token,
+    });
+    expect(ranked.statusCode).toBe(200);
+  });
+
   it('pages through ties without losing or repeating a task', async () => {
     const user = await api.newUser();
     for (let i = 0; i < 7; i++) await create(user, { title: `t${i}`, priority: 2 });
