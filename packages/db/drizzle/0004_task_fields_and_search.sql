@@ -25,8 +25,9 @@ $$;
 --> statement-breakpoint
 CREATE FUNCTION "task_search_vector"(title text, description text) RETURNS tsvector
 LANGUAGE sql STABLE AS $$
-  SELECT setweight(to_tsvector("search_language"(), title), 'A')
-      || setweight(to_tsvector("search_language"(), coalesce(description, '')), 'B')
+  SELECT setweight(to_tsvector(l.cfg, title), 'A')
+      || setweight(to_tsvector(l.cfg, coalesce(description, '')), 'B')
+  FROM (SELECT "search_language"() AS cfg) AS l
 $$;
 --> statement-breakpoint
 -- Every writer (task-api, the scheduler's spawns, a rebuild) keeps `search` right by writing
