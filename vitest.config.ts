@@ -81,11 +81,19 @@ export default defineConfig({
       // The seed's checklist without Dapr (services/standalone, USE_DAPR=false): the same
       // end-to-end files, on the in-process bus (with the zero-setup first run from a clean
       // clone, and the process killed mid-delivery), then on direct Kafka (with the broker
-      // killed, and a Dapr fleet beside it).
+      // killed, a Dapr fleet beside it, and dead letters).
       ...(
         [
           ['in-process', ['e2e/standalone/zero-setup.test.ts', 'e2e/standalone/crash.test.ts']],
-          ['kafka', ['e2e/broker-outage.test.ts', 'e2e/standalone/interop.test.ts']],
+          [
+            'kafka',
+            [
+              'e2e/broker-outage.test.ts',
+              'e2e/standalone/interop.test.ts',
+              // Poison to the dead-letter topic, and exactly three topics on the broker after.
+              'e2e/dead-letter.test.ts',
+            ],
+          ],
         ] as const
       ).map(([broker, more], index) => ({
         ...sourceFirst,

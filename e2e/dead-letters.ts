@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEAD_LETTER_TOPIC, DeadLetterCloudEvent, TOPICS, topicName } from '@taskflow/contracts';
+import { kafkaPublisher, kafkaSettingsFromEnv, RecordWriter } from '@taskflow/kafka';
 import {
   deadLetterQueue,
   FLEET_DAPR_API_TOKEN,
@@ -23,9 +24,37 @@ const run = promisify(execFile);
 /**
  * A message no subscriber can process (its data is not a task), published straight to the
  * fleet's tasks topic through task-api's sidecar, as a buggy producer would. Resolves with the
- * sidecar's status (204: published).
+ * sidecar's status (204: published). A fleet without sidecars on Kafka (standalone) gets the
+ * record the sidecar would have written, from a producer of its own: 204 once it is acknowledged.
  */
 export async function publishPoison(fleet: Fleet, userId: string): Promise<number> {
+  const poison = { event_type: 'task.created', user_id: userId, data: 'not a task' };
+  if (fleet.mode === 'standalone' && fleet.broker === 'kafka') {
+    const writer = new RecordWriter(
+      kafkaSettingsFromEnv({ KAFKA_BOOTSTRAP_SERVERS: kafkaBrokers() }),
+      'e2e-poison',
+    );
+    try {
+      const publisher = kafkaPublisher(writer, {
+        appId: 'e2e-poison',
+        pubsub: 'taskflow-pubsub',
+        topicNamespace: fleet.topicNamespace,
+      });
+      const id = crypto.randomUUID();
+      const { failedEventIds } = await publisher.publishBatch(TOPICS.tasks, [
+        {
+          eventId: id,
+          userId,
+          aggregateId: id,
+          correlationId: id,
+          envelopeJson: JSON.stringify(poison),
+        },
+      ]);
+      return failedEventIds.length === 0 ? 204 : 500;
+    } finally {
+      await writer.close();
+    }
+  }
   const sidecar = fleet.replicas['task-api'][0]!.daprd;
   const topic = topicName(TOPICS.tasks, fleet.topicNamespace);
   const response = await fetch(
@@ -33,7 +62,7 @@ export async function publishPoison(fleet: Fleet, userId: string): Promise<numbe
     {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'dapr-api-token': FLEET_DAPR_API_TOKEN },
-      body: JSON.stringify({ event_type: 'task.created', user_id: userId, data: 'not a task' }),
+      body: JSON.stringify(poison),
     },
   );
   return response.status;
