@@ -98,6 +98,7 @@ describe('the web page in Chromium', () => {
         task_id: task!.id,
         title: task!.title,
         remind_at: new Date().toISOString(),
+        project_id: null,
         due_date: '2030-01-01T09:00:00.000Z',
         late: false,
       },

@@ -1,5 +1,5 @@
 import { LiveSocket } from '@taskflow/client';
-import { TaskList } from '@taskflow/contracts';
+import { isTaskMessage, TaskList } from '@taskflow/contracts';
 import type { SoakUser, Traffic } from './traffic.ts';
 
 /** What a client knew after reloading over REST: each task's version, from `startedAt` on. */
@@ -38,7 +38,7 @@ export class WatchedSocket {
     this.#live = new LiveSocket({ baseUrl, userId: user.id, token: () => user.token });
     this.#live.on('message', (message) => {
       this.received.add(message.event_id);
-      if (message.type.startsWith('task.')) {
+      if (isTaskMessage(message) && message.type.startsWith('task.')) {
         const seen = this.newest.get(message.data.id) ?? 0;
         this.newest.set(message.data.id, Math.max(seen, message.aggregate_version));
       }

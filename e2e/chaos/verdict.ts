@@ -1,4 +1,4 @@
-import { toWsMessage, type EventEnvelope } from '@taskflow/contracts';
+import { isTaskMessage, toWsMessage, type EventEnvelope } from '@taskflow/contracts';
 import type { Crash, Fault, FaultKind } from './faults.ts';
 import type { Snapshot, WatchedSocket } from './sockets.ts';
 import type { Attempt, Traffic } from './traffic.ts';
@@ -67,7 +67,9 @@ export function expectations(events: Map<string, EventEnvelope[]>): Map<string, 
     expected.set(
       userId,
       own.map((event) => {
-        const taskId = toWsMessage(event).data.id;
+        const message = toWsMessage(event);
+        if (!isTaskMessage(message)) throw new Error(`not a task event: ${event.event_type}`);
+        const taskId = message.data.id;
         return {
           event,
           at: Date.parse(event.timestamp),

@@ -1,4 +1,4 @@
-import type { Task, WsMessage } from '@taskflow/contracts';
+import type { Task, WsEventMessage, WsMessage, WsProjectMessage } from '@taskflow/contracts';
 import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import type { ConnectionState, LiveSocket } from './live/live-socket.ts';
@@ -13,6 +13,8 @@ export interface TaskSyncEvents extends Record<string, unknown> {
   reminder: WsMessage;
   /** A recurring series spawned an instance (its `task.created` updates the list). */
   spawned: WsMessage;
+  /** A project the user is a member of changed (or their membership did). */
+  project: WsProjectMessage;
   /** A snapshot was read over REST (first load, or after a resync). */
   loaded: { tasks: number };
   error: unknown;
@@ -31,8 +33,9 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
   #loading = false;
   #again = false;
   #failures = 0;
-  #pending: WsMessage[] | undefined;
+  #pending: WsEventMessage[] | undefined;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  readonly #userId: string;
 
   constructor({
     api,
@@ -47,6 +50,7 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
     this.api = api;
     this.live = live;
     this.#maxTasks = maxTasks;
+    this.#userId = live.userId;
     live.on('message', (message) => this.#receive(message));
     live.on('resync', () => void this.reload());
     live.on('state', (state) => this.emit('state', state));
@@ -98,10 +102,27 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
     if (this.view.upsert(task) === 'applied') this.emit('change', this.view.list());
   }
 
-  #receive(message: WsMessage): void {
+  #receive(message: WsEventMessage): void {
+    if (message.type.startsWith('project.'))
+      return this.#projectChanged(message as WsProjectMessage);
     this.#pending?.push(message);
     if (message.type === 'reminder') this.emit('reminder', message);
     if (message.type === 'recurring.spawned') this.emit('spawned', message);
     if (this.view.apply(message) === 'applied') this.emit('change', this.view.list());
+  }
+
+  /**
+   * Joining a project brings its tasks (read again over REST); leaving it, being removed or its
+   * deletion takes them away at once (their own task.deleted events follow a deletion).
+   */
+  #projectChanged(message: WsProjectMessage): void {
+    this.emit('project', message);
+    const about = 'member' in message.data ? message.data.member.user_id : undefined;
+    const projectId = 'member' in message.data ? message.data.project.id : message.data.id;
+    if (about === this.#userId && message.type === 'project.member_added') void this.reload();
+    const gone =
+      message.type === 'project.deleted' ||
+      (message.type === 'project.member_removed' && about === this.#userId);
+    if (gone && this.view.dropProject(projectId)) this.emit('change', this.view.list());
   }
 }

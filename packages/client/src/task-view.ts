@@ -1,4 +1,4 @@
-import { Task, type WsMessage } from '@taskflow/contracts';
+import { Task, type WsEventMessage } from '@taskflow/contracts';
 
 /** What applying one message did. */
 export type ApplyResult = 'applied' | 'stale' | 'ignored';
@@ -20,7 +20,7 @@ export class TaskView {
   readonly #tasks = new Map<string, Task>();
   readonly #deleted = new Map<string, number>();
 
-  apply(message: WsMessage): ApplyResult {
+  apply(message: WsEventMessage): ApplyResult {
     if (!TASK_EVENTS.has(message.type)) return 'ignored';
     const task = Task.safeParse(message.data);
     if (!task.success) return 'ignored';
@@ -55,6 +55,15 @@ export class TaskView {
     this.#tasks.set(task.id, task);
     this.#deleted.delete(task.id);
     return 'applied';
+  }
+
+  /** Forgets the tasks of a project the user no longer sees (left, removed, or deleted). */
+  dropProject(projectId: string): boolean {
+    let dropped = false;
+    for (const [id, task] of this.#tasks) {
+      if (task.project_id === projectId) dropped = this.#tasks.delete(id) || dropped;
+    }
+    return dropped;
   }
 
   get(id: string): Task | undefined {

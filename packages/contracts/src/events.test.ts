@@ -18,6 +18,7 @@ const task: Task = {
   series_start: '2026-02-16T08:00:00.000Z',
   series_id: null,
   occurrence_at: null,
+  project_id: null,
   priority: 4,
   tags: ['errands'],
   version: 1,

@@ -11,3 +11,4 @@ export * from './ws.ts';
 export * from './time-zones.ts';
 export * from './topic-names.ts';
 export * from './task-fields.ts';
+export * from './projects.ts';

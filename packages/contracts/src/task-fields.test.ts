@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ListTasksQuery } from './tasks.ts';
 import { PriorityFilter, TagFilter, Tags } from './task-fields.ts';
 
 describe('task fields', () => {
@@ -24,10 +23,5 @@ describe('task fields', () => {
     expect(TagFilter.parse('Work,urgent')).toEqual(['urgent', 'work']);
     expect(PriorityFilter.safeParse('0').success).toBe(false);
     expect(TagFilter.safeParse('a,,b').success).toBe(false);
-  });
-
-  it('needs q for relevance', () => {
-    expect(ListTasksQuery.safeParse({ sort: 'relevance' }).success).toBe(false);
-    expect(ListTasksQuery.safeParse({ sort: 'relevance', q: 'milk' }).success).toBe(true);
   });
 });

@@ -94,6 +94,6 @@ export const TaskCursor = z
 export const TaskSort = z
   .enum(['created_at', 'updated_at', 'due_date', 'priority', 'relevance'])
   .describe(
-    'Default: `relevance` with `q`, else `created_at`. `relevance` needs `q`. Ties go by id.',
+    'Default: `relevance` with `q`, else `created_at`. `relevance` needs `q` (422 without it). Ties go by id.',
   );
 export type TaskSort = z.infer<typeof TaskSort>;

@@ -9,6 +9,7 @@ import {
   TaskCursor,
   TaskSort,
 } from './task-fields.ts';
+import { ProjectFilter } from './projects.ts';
 import { RecurrenceInput } from './recurrence.ts';
 
 export const TITLE_MAX = 500;
@@ -40,6 +41,8 @@ export const Task = z.object({
   priority: z.int().min(1).max(4).nullable().default(null),
   /** Normalised (lower case), unique, sorted. Events written before tags existed carry none. */
   tags: z.array(z.string()).default([]),
+  /** The project it belongs to (its members share it), or null: its creator's alone. */
+  project_id: Uuid.nullable().default(null),
   version: z.int().min(1),
   created_at: Instant,
   updated_at: Instant,
@@ -68,6 +71,7 @@ export function freshTask(fields: Pick<Task, 'id' | 'user_id' | 'title'>, at: st
     occurrence_at: null,
     priority: null,
     tags: [],
+    project_id: null,
     version: 1,
     created_at: at,
     updated_at: at,
@@ -83,6 +87,8 @@ export const CreateTaskBody = z.strictObject({
   due_date: InstantInput.nullable().optional(),
   priority: Priority.optional(),
   tags: Tags.optional(),
+  /** Creates it in this project (the caller must be its owner or editor). */
+  project_id: Uuid.nullable().optional(),
   /** Makes the new task a series at once, as `POST .../tasks/{id}/recurrence` would. */
   recurrence: RecurrenceInput.optional(),
 });
@@ -96,6 +102,8 @@ export const ReplaceTaskBody = z.strictObject({
   priority: Priority.optional(),
   tags: Tags.optional(),
   completed: z.boolean().optional(),
+  /** Moves it (null: out of its project, for its creator only); unchanged when left out. */
+  project_id: Uuid.nullable().optional(),
 });
 export type ReplaceTaskBody = z.infer<typeof ReplaceTaskBody>;
 
@@ -108,6 +116,8 @@ export const PatchTaskBody = z
     completed: z.boolean().optional(),
     priority: Priority.optional(),
     tags: Tags.optional(),
+    /** Moves it (null: out of its project, for its creator only). */
+    project_id: Uuid.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'name at least one field to change')
   .meta({ minProperties: 1 });
@@ -124,29 +134,25 @@ const QueryBoolean = z.enum(['true', 'false']).transform((value) => value === 't
 
 export const LIST_LIMIT_MAX = 200;
 
-export const ListTasksQuery = z
-  .strictObject({
-    limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
-    cursor: TaskCursor.optional(),
-    completed: QueryBoolean.optional(),
-    recurring: QueryBoolean.optional(),
-    due_before: InstantInput.optional(),
-    due_after: InstantInput.optional(),
-    priority: PriorityFilter.optional(),
-    tags: TagFilter.optional(),
-    q: SearchText.optional(),
-    sort: TaskSort.optional(),
-    order: z
-      .enum(['asc', 'desc'])
-      .optional()
-      .describe(
-        'Default: `asc` for `due_date`, `desc` for the others. Tasks without the sort field (no due date, no priority) come last either way.',
-      ),
-  })
-  .refine((query) => query.sort !== 'relevance' || query.q !== undefined, {
-    message: '`sort=relevance` needs `q`',
-    path: ['sort'],
-  });
+export const ListTasksQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIST_LIMIT_MAX).default(50),
+  cursor: TaskCursor.optional(),
+  completed: QueryBoolean.optional(),
+  recurring: QueryBoolean.optional(),
+  due_before: InstantInput.optional(),
+  due_after: InstantInput.optional(),
+  priority: PriorityFilter.optional(),
+  tags: TagFilter.optional(),
+  q: SearchText.optional(),
+  project: ProjectFilter.optional(),
+  sort: TaskSort.optional(),
+  order: z
+    .enum(['asc', 'desc'])
+    .optional()
+    .describe(
+      'Default: `asc` for `due_date`, `desc` for the others. Tasks without the sort field (no due date, no priority) come last either way.',
+    ),
+});
 export type ListTasksQuery = z.infer<typeof ListTasksQuery>;
 
 export const TaskList = z.object({

@@ -16,6 +16,7 @@ describe('toWsMessage', () => {
         remind_at: '2026-02-15T08:45:00.000Z',
         due_date: '2026-02-15T09:00:00.000Z',
         late: false,
+        project_id: null,
       },
       context,
     );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CorrelationId, Instant, Uuid } from './common.ts';
 import type { EventEnvelope } from './events.ts';
+import { Project, ProjectMemberChange } from './projects.ts';
 import { Task } from './tasks.ts';
 
 export const WsMessageType = z.enum([
@@ -37,6 +38,7 @@ export const WsSpawnedData = z.object({
   due_date: Instant.nullable(),
   series_id: Uuid,
   occurrence_at: Instant,
+  project_id: Uuid.nullable(),
 });
 
 /** `reminder`: the (open) task the reminder is for, and the reminder itself. */
@@ -48,6 +50,7 @@ export const WsReminderData = z.object({
   reminder_id: Uuid,
   remind_at: Instant,
   late: z.boolean(),
+  project_id: Uuid.nullable(),
 });
 
 const eventMessage = <T extends WsMessageType, D extends z.ZodType>(type: T, data: D) =>
@@ -67,8 +70,57 @@ export const WsEventMessages = {
   reminder: eventMessage('reminder', WsReminderData),
 } satisfies Record<WsMessageType, z.ZodType>;
 
+/** A project or membership change, to every member's sockets (and a removed member's). */
+export const WsProjectMessageType = z.enum([
+  'project.created',
+  'project.updated',
+  'project.deleted',
+  'project.member_added',
+  'project.member_updated',
+  'project.member_removed',
+]);
+export type WsProjectMessageType = z.infer<typeof WsProjectMessageType>;
+
+const projectMessage = <T extends WsProjectMessageType, D extends z.ZodType>(type: T, data: D) =>
+  z.object({
+    type: z.literal(type),
+    data,
+    timestamp: Instant,
+    correlation_id: CorrelationId,
+    event_id: Uuid,
+    aggregate_version: z.int().min(1),
+  });
+
+/** Each project message with its exact `data`: the project, or the project and the member. */
+export const WsProjectMessages = {
+  'project.created': projectMessage('project.created', Project),
+  'project.updated': projectMessage('project.updated', Project),
+  'project.deleted': projectMessage('project.deleted', Project),
+  'project.member_added': projectMessage('project.member_added', ProjectMemberChange),
+  'project.member_updated': projectMessage('project.member_updated', ProjectMemberChange),
+  'project.member_removed': projectMessage('project.member_removed', ProjectMemberChange),
+} satisfies Record<WsProjectMessageType, z.ZodType>;
+
+export const WsProjectMessage = z.object({
+  type: WsProjectMessageType,
+  data: z.union([ProjectMemberChange, Project]),
+  timestamp: Instant,
+  correlation_id: CorrelationId,
+  event_id: Uuid,
+  aggregate_version: z.int().min(1),
+});
+export type WsProjectMessage = z.infer<typeof WsProjectMessage>;
+
+/** Every event message a socket may be sent, for tasks and for projects. */
+export type WsEventMessage = WsMessage | WsProjectMessage;
+export type WsEventMessageType = WsMessageType | WsProjectMessageType;
+
+/** A message about a task (or a reminder, or a spawn), not about a project. */
+export const isTaskMessage = (message: WsEventMessage): message is WsMessage =>
+  !message.type.startsWith('project.');
+
 /** What a user's sockets are sent for an event. */
-export function toWsMessage(event: EventEnvelope): WsMessage {
+export function toWsMessage(event: EventEnvelope): WsEventMessage {
   const common = {
     timestamp: event.timestamp,
     correlation_id: event.correlation_id,
@@ -92,6 +144,7 @@ export function toWsMessage(event: EventEnvelope): WsMessage {
         due_date: spawned.due_date,
         series_id: spawned.series_id,
         occurrence_at: spawned.occurrence_at,
+        project_id: spawned.project_id,
       };
       return { type: 'recurring.spawned', data, ...common };
     }
@@ -105,9 +158,17 @@ export function toWsMessage(event: EventEnvelope): WsMessage {
         reminder_id: reminder.reminder_id,
         remind_at: reminder.remind_at,
         late: reminder.late,
+        project_id: reminder.project_id,
       };
       return { type: 'reminder', data, ...common };
     }
+    case 'project.created':
+    case 'project.updated':
+    case 'project.deleted':
+    case 'project.member_added':
+    case 'project.member_updated':
+    case 'project.member_removed':
+      return { type: event.event_type, data: event.data, ...common };
   }
 }
 
@@ -139,7 +200,13 @@ export const WsPong = z.object({ type: z.literal('pong') });
 export type WsPong = z.infer<typeof WsPong>;
 
 /** Everything a server sends, told apart by `type`. */
-export const WsServerMessage = z.discriminatedUnion('type', [WsMessage, WsHello, WsResync, WsPong]);
+export const WsServerMessage = z.discriminatedUnion('type', [
+  WsMessage,
+  WsProjectMessage,
+  WsHello,
+  WsResync,
+  WsPong,
+]);
 export type WsServerMessage = z.infer<typeof WsServerMessage>;
 
 /**

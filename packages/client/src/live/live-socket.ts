@@ -1,4 +1,9 @@
-import { WsServerMessage, type WsHello, type WsMessage, type WsResync } from '@taskflow/contracts';
+import {
+  WsServerMessage,
+  type WsEventMessage,
+  type WsHello,
+  type WsResync,
+} from '@taskflow/contracts';
 import { backoffDelay, type BackoffOptions } from '../backoff.ts';
 import { Emitter } from '../emitter.ts';
 import { SeenEvents } from '../seen-events.ts';
@@ -24,7 +29,7 @@ export interface LiveSocketOptions {
 export interface LiveSocketEvents extends Record<string, unknown> {
   state: ConnectionState;
   /** Each event once (duplicates by event_id dropped), in arrival order. */
-  message: WsMessage;
+  message: WsEventMessage;
   hello: WsHello;
   /**
    * Reload over REST: `fresh` when a connection opened with nothing to resume from (the first
@@ -74,6 +79,11 @@ export class LiveSocket extends Emitter<LiveSocketEvents> {
   }
 
   /** The last event received, sent as `last_event_id` on reconnect. */
+  /** The user whose events this socket receives. */
+  get userId(): string {
+    return this.#options.userId;
+  }
+
   get lastEventId(): string | undefined {
     return this.#lastEventId;
   }

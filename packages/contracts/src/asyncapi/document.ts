@@ -1,5 +1,5 @@
 import { DEAD_LETTER_TOPIC, ENVELOPE_VERSION, TOPICS, topicOf, type EventType } from '../events.ts';
-import { WS_CLOSE, WsHello, WsResync, type WsMessageType } from '../ws.ts';
+import { WS_CLOSE, WsHello, WsResync, type WsEventMessageType } from '../ws.ts';
 import {
   exampleCloudEvent,
   exampleEvents,
@@ -13,7 +13,7 @@ const schemaRef = (name: string) => ref(`components/schemas/${name}`);
 const messageRef = (name: string) => ref(`components/messages/${name}`);
 
 const EVENT_TYPES = Object.keys(exampleEvents) as EventType[];
-const SOCKET_EVENT_TYPES = Object.keys(exampleSocketMessages) as WsMessageType[];
+const SOCKET_EVENT_TYPES = Object.keys(exampleSocketMessages) as WsEventMessageType[];
 
 /** What each close code means to a client; keyed like WS_CLOSE, so a new code needs a line. */
 const closeCodeMeanings: Record<keyof typeof WS_CLOSE, string> = {
@@ -51,7 +51,7 @@ function socketMessage(name: string, type: string, summary: string, example: unk
   };
 }
 
-const socketEventSummary: Record<WsMessageType, string> = {
+const socketEventSummary: Record<WsEventMessageType, string> = {
   'task.created': 'a task was created; `data` is the whole task',
   'task.updated': 'a task was changed; `data` is the whole task after the change',
   'task.completed': 'a task was completed or reopened; `data` is the whole task',
@@ -59,6 +59,15 @@ const socketEventSummary: Record<WsMessageType, string> = {
     'a task was deleted; `data` is the task as it stood, with the deletion\u2019s version',
   'recurring.spawned': 'a series spawned an instance (which also arrives as its own task.created)',
   reminder: 'a reminder rang (from `reminder.triggered`); it changes no task',
+  'project.created': 'a project was created; `data` is the whole project with its members',
+  'project.updated': 'a project was renamed; `data` is the whole project',
+  'project.deleted':
+    'a project was deleted, with its tasks (each also arrives as its own task.deleted)',
+  'project.member_added':
+    'a member was added; `data.project` is the project after it, `data.member` the new member',
+  'project.member_updated': 'a member\u2019s role changed; `data.member` has the new role',
+  'project.member_removed':
+    'a member was removed or left: sent to the other members and to that member, whose sockets get none of the project\u2019s events from then on',
 };
 
 function messages() {
@@ -139,6 +148,7 @@ function socketChannel(schemas: Record<string, JsonSchema>) {
     title: 'a user\u2019s live events',
     description: [
       'One WebSocket per browser tab. Everything is decided before the upgrade: a refused upgrade is an HTTP answer with the error body (`ErrorBody`) and no socket opens: 400 (`last_event_id` not a UUID), 401 (no valid token), 403 (another user\u2019s path), 429 (too many sockets of this user on the replica), 503 (the replica is full).',
+      'What a socket receives: the events of its user\u2019s own tasks and reminders, and those of every project the user is a member of (each event\u2019s `audience`, fixed when its change committed): a member removed gets the `project.member_removed` about themselves and nothing of that project after it.',
       'Resume: `?last_event_id=` the last event seen; `hello.replayed` messages from the replica\u2019s buffer follow, or `resync`. Delivery is at least once: drop duplicates by `event_id`. A socket gets each task\u2019s events in `aggregate_version` order (one whose predecessor is late waits up to 200 ms, then goes anyway; an older one is never sent after a newer), so they may be applied as they come. The server pings (protocol level) every `heartbeat_interval_ms` and drops silent peers.',
       `Close codes: ${closeCodes.map(({ code, meaning }) => `${code} ${meaning}`).join('; ')}; 1009 a client frame over 4 KiB.`,
     ].join('\n\n'),

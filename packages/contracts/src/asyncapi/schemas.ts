@@ -8,17 +8,19 @@ import {
   ReminderTriggeredData,
   type EventType,
 } from '../events.ts';
+import { Project, ProjectMember, ProjectMemberChange } from '../projects.ts';
 import { Task } from '../tasks.ts';
 import {
   WsClientMessage,
   WsEventMessages,
   WsHello,
+  WsProjectMessages,
   WsPong,
   WsReminderData,
   WsResumeQuery,
   WsResync,
   WsSpawnedData,
-  type WsMessageType,
+  type WsEventMessageType,
 } from '../ws.ts';
 
 /** `task.created` -> `TaskCreated`: the name of a type's schemas and messages. */
@@ -34,7 +36,7 @@ export const envelopeByType = Object.fromEntries(
 export const schemaNames = {
   event: (type: EventType) => `${pascalName(type)}Event`,
   cloudEvent: (type: EventType) => `${pascalName(type)}CloudEvent`,
-  socket: (type: WsMessageType) => `Ws${pascalName(type)}`,
+  socket: (type: WsEventMessageType) => `Ws${pascalName(type)}`,
 } as const;
 
 /** What taskflow receives rather than writes: described as the server reads it. */
@@ -52,6 +54,9 @@ function namedSchemas(): Record<string, z.ZodType> {
   return {
     ...sharedSchemas,
     Task,
+    Project,
+    ProjectMember,
+    ProjectMemberChange,
     RecurringSpawnedData,
     ReminderTriggeredData,
     ...Object.fromEntries(
@@ -64,8 +69,8 @@ function namedSchemas(): Record<string, z.ZodType> {
     WsSpawnedData,
     WsReminderData,
     ...Object.fromEntries(
-      Object.entries(WsEventMessages).map(([type, schema]) => [
-        schemaNames.socket(type as WsMessageType),
+      Object.entries({ ...WsEventMessages, ...WsProjectMessages }).map(([type, schema]) => [
+        schemaNames.socket(type as WsEventMessageType),
         schema,
       ]),
     ),
