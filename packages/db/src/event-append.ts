@@ -5,7 +5,13 @@
 import { sql } from 'drizzle-orm';
 import type { EventEnvelope } from '@taskflow/contracts';
 import { driverOf, type Executor } from './client.ts';
-import { EVENT_COLUMNS, EVENT_RECORD, eventRecordsJson } from './event-records.ts';
+import {
+  audienceProjects,
+  EVENT_COLUMNS,
+  EVENT_RECORD,
+  EVENT_VALUES,
+  eventRecordsJson,
+} from './event-records.ts';
 import { NEW_TASKS, TASK_COLUMNS } from './task-insert.ts';
 import type { CreatedTask } from './tasks.ts';
 
@@ -17,8 +23,17 @@ import type { CreatedTask } from './tasks.ts';
  */
 export async function appendEvents(ex: Executor, envelopes: EventEnvelope[]): Promise<void> {
   if (envelopes.length === 0) return;
+  // The projects whose members these events reach, held against membership changes until the
+  // commit (in id order, as every writer takes them), in a statement of their own: the append's
+  // snapshot then sees the members as they will stand at the commit.
+  const projects = audienceProjects(envelopes);
+  if (projects.length > 0) {
+    await ex.execute(sql`select id from projects
+      where id = any(${`{${projects.join(',')}}`}::uuid[]) order by id for share`);
+  }
   await ex.execute(sql`insert into events (${sql.raw(EVENT_COLUMNS)})
-    select * from json_to_recordset(${eventRecordsJson(envelopes)}::json) as e(${sql.raw(EVENT_RECORD)})`);
+    select ${sql.raw(EVENT_VALUES)}
+    from json_to_recordset(${eventRecordsJson(envelopes)}::json) as e(${sql.raw(EVENT_RECORD)})`);
 }
 
 /**
@@ -39,4 +54,4 @@ export async function insertTasksWithEvents(ex: Executor, created: CreatedTask[]
 const INSERT_TASKS_WITH_EVENTS = `${NEW_TASKS},
   inserted_tasks as (insert into tasks (${TASK_COLUMNS}) select ${TASK_COLUMNS} from new_tasks)
   insert into events (${EVENT_COLUMNS})
-  select * from json_to_recordset($2::json) as e(${EVENT_RECORD})`;
+  select ${EVENT_VALUES} from json_to_recordset($2::json) as e(${EVENT_RECORD})`;

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, type SQL } from 'drizzle-orm';
 import type { EventEnvelope } from '@taskflow/contracts';
 import { events } from './schema.ts';
 import type { Executor } from './client.ts';
@@ -17,15 +17,19 @@ export function toEnvelope(row: EventRow): EventEnvelope {
     correlation_id: row.correlationId,
     data: row.data,
     version: row.envelopeVersion,
+    ...(row.audience ? { audience: row.audience } : {}),
   } as EventEnvelope;
 }
 
 /** A user's stored events in the order they were appended. */
-export async function userEvents(ex: Executor, userId: string): Promise<EventEnvelope[]> {
-  const rows = await ex
-    .select()
-    .from(events)
-    .where(eq(events.userId, userId))
-    .orderBy(asc(events.seq));
+export const userEvents = (ex: Executor, userId: string) =>
+  storedEvents(ex, eq(events.userId, userId));
+
+/** One aggregate's (a task's, a project's) stored events in the order they were appended. */
+export const aggregateEvents = (ex: Executor, aggregateId: string) =>
+  storedEvents(ex, eq(events.aggregateId, aggregateId));
+
+async function storedEvents(ex: Executor, where: SQL): Promise<EventEnvelope[]> {
+  const rows = await ex.select().from(events).where(where).orderBy(asc(events.seq));
   return rows.map(toEnvelope);
 }

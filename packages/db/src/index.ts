@@ -3,6 +3,7 @@ export * from './availability.ts';
 export * from './rows.ts';
 export * from './users.ts';
 export * from './tasks.ts';
+export * from './projects.ts';
 export * from './reminders.ts';
 export * from './reminder-claims.ts';
 export * from './series.ts';

@@ -57,7 +57,7 @@ const CLAIM_AND_MARK = `
     for update skip locked)
   returning seq::float8 as seq, event_id, event_type, user_id, aggregate_id, aggregate_version,
     to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp,
-    correlation_id, envelope_version, data::text as data`;
+    correlation_id, envelope_version, data::text as data, audience`;
 
 interface ClaimedRow {
   seq: number;
@@ -70,6 +70,7 @@ interface ClaimedRow {
   correlation_id: string;
   envelope_version: number;
   data: string;
+  audience: string[] | null;
 }
 
 const text = JSON.stringify;
@@ -88,7 +89,8 @@ function toClaimedEvent(row: ClaimedRow): ClaimedEvent {
       `"user_id":${text(row.user_id)},"aggregate_id":${text(row.aggregate_id)},` +
       `"aggregate_version":${row.aggregate_version},"timestamp":${text(row.timestamp)},` +
       `"correlation_id":${text(row.correlation_id)},"data":${row.data},` +
-      `"version":${row.envelope_version}}`,
+      `"version":${row.envelope_version}` +
+      (row.audience ? `,"audience":${text(row.audience)}}` : '}'),
   };
 }
 

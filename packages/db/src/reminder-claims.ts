@@ -26,6 +26,8 @@ export interface FiredReminder {
   remindAt: Date;
   dueDate: Date | null;
   late: boolean;
+  /** The task's project: its members are the reminder's audience. */
+  projectId: string | null;
   /** The database's clock when it fired (the transaction's start). */
   firedAt: Date;
 }
@@ -38,6 +40,7 @@ type FiredRow = {
   remind_at_ms: number;
   due_date_ms: number | null;
   late: boolean;
+  project_id: string | null;
   fired_at_ms: number;
 };
 
@@ -71,7 +74,7 @@ export async function fireDueReminders(
       late = r.remind_at < now() - make_interval(secs => ${policy.lateSeconds}::float8)
     from due, tasks t
     where r.id = due.id and t.id = r.task_id
-    returning r.id, r.task_id, r.user_id, t.title, r.late,
+    returning r.id, r.task_id, r.user_id, t.title, r.late, t.project_id,
       ${epochMs(sql`r.remind_at`)} as remind_at_ms,
       ${epochMs(sql`t.due_date`)} as due_date_ms,
       ${epochMs(sql`now()`)} as fired_at_ms`);
@@ -83,6 +86,7 @@ export async function fireDueReminders(
     remindAt: new Date(row.remind_at_ms),
     dueDate: row.due_date_ms === null ? null : new Date(row.due_date_ms),
     late: row.late,
+    projectId: row.project_id,
     firedAt: new Date(row.fired_at_ms),
   }));
 }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, isNotNull, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { ListedStatus, PendingReminder, Reminder, ReminderStatus } from '@taskflow/contracts';
 import { reminders, tasks } from './schema.ts';
 import type { Executor } from './client.ts';
@@ -40,8 +40,8 @@ export interface NewReminder {
 }
 
 /**
- * Adds a pending reminder. Resolves undefined when the task already has one at that instant
- * (`unique_reminder_per_task_time`): the caller answers 409, nothing is written.
+ * Adds a pending reminder. Resolves undefined when the user already has one on the task at that
+ * instant (`unique_reminder_per_user_task_time`): the caller answers 409, nothing is written.
  */
 export async function insertReminder(
   ex: Executor,
@@ -50,17 +50,25 @@ export async function insertReminder(
   const [row] = await ex
     .insert(reminders)
     .values(reminder)
-    .onConflictDoNothing({ target: [reminders.taskId, reminders.remindAt] })
+    .onConflictDoNothing({ target: [reminders.taskId, reminders.userId, reminders.remindAt] })
     .returning();
   return row;
 }
 
-export async function countTaskReminders(ex: Executor, taskId: string): Promise<number> {
-  const [row] = await ex.select({ n: count() }).from(reminders).where(eq(reminders.taskId, taskId));
+/** The user's reminders on the task (a shared task's reminders are each member's own). */
+export async function countTaskReminders(
+  ex: Executor,
+  taskId: string,
+  userId: string,
+): Promise<number> {
+  const [row] = await ex
+    .select({ n: count() })
+    .from(reminders)
+    .where(and(eq(reminders.taskId, taskId), eq(reminders.userId, userId)));
   return row?.n ?? 0;
 }
 
-/** Every reminder of the user's task, earliest first. */
+/** The user's reminders on the task, earliest first. */
 export async function taskReminders(
   ex: Executor,
   userId: string,
@@ -191,7 +199,31 @@ export async function applyReminderMoves(
   const inserted = await ex
     .insert(reminders)
     .values(moves.move.map(({ row, remindAt }) => ({ ...row, remindAt })))
-    .onConflictDoNothing({ target: [reminders.taskId, reminders.remindAt] })
+    .onConflictDoNothing({ target: [reminders.taskId, reminders.userId, reminders.remindAt] })
     .returning({ id: reminders.id });
   return { merged: moves.move.length - inserted.length };
+}
+
+/**
+ * Deletes the reminders of users who can no longer see their task: those of a member removed
+ * from the project (`projectId` and `userId`), or those on a task moved out of a project the
+ * setter does not share (`taskId`). Deleted, not cancelled: a reopened task must not re-arm
+ * them. Returns how many went.
+ */
+export async function deleteUnseenReminders(
+  ex: Executor,
+  scope: { taskId: string } | { projectId: string; userId: string },
+): Promise<number> {
+  const inScope =
+    'taskId' in scope
+      ? sql`r.task_id = ${scope.taskId}`
+      : sql`t.project_id = ${scope.projectId} and r.user_id = ${scope.userId}`;
+  const rows = await ex.execute(sql`
+    delete from reminders r using tasks t
+    where t.id = r.task_id and ${inScope}
+      and not ((t.project_id is null and t.user_id = r.user_id)
+        or exists (select 1 from project_members m
+          where m.project_id = t.project_id and m.user_id = r.user_id))
+    returning r.id`);
+  return rows.length;
 }

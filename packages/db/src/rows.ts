@@ -31,6 +31,7 @@ export function toTask(row: TaskRow): Task {
     occurrence_at: iso(row.occurrenceAt),
     priority: row.priority,
     tags: row.tags,
+    project_id: row.projectId,
     version: row.version,
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),

@@ -66,6 +66,11 @@ export const tasks = pgTable(
     /** For an instance: the occurrence it was spawned for. One instance per occurrence. */
     occurrenceAt: instant('occurrence_at'),
     priority: smallint('priority'),
+    /**
+     * Its project: the members see and share it. No cascade: a project's deletion deletes its
+     * tasks itself, each with its task.deleted event.
+     */
+    projectId: uuid('project_id').references((): AnyPgColumn => projects.id),
     tags: text('tags')
       .array()
       .notNull()
@@ -109,6 +114,58 @@ export const tasks = pgTable(
     // with the search vectors alone, a common word made Postgres build a bitmap of every
     // user's matches first (docs/benchmarks.md, search).
     index('idx_tasks_user_search').using('gin', t.userId, t.search),
+    // A project's tasks, newest first, for every member's list.
+    index('idx_tasks_project_created')
+      .on(t.projectId, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.projectId} is not null`),
+  ],
+);
+
+/**
+ * A shared list. Who may do what is in `project_members` (contracts' ProjectRole); `created_by`
+ * is only its key on the broker, stable whoever owns it later.
+ */
+export const projects = pgTable(
+  'projects',
+  {
+    id: uuid('id').primaryKey(),
+    name: varchar('name', { length: 200 }).notNull(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at')
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: instant('updated_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    check('projects_name_not_blank', sql`char_length(btrim(${t.name})) > 0`),
+    check('projects_version_positive', sql`${t.version} > 0`),
+  ],
+);
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').notNull(),
+    addedAt: instant('added_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId] }),
+    // A user's projects: every task list and every access check starts here.
+    index('idx_project_members_user').on(t.userId, t.projectId),
+    check('project_members_role', sql`${t.role} in ('owner', 'editor', 'viewer')`),
   ],
 );
 
@@ -150,7 +207,8 @@ export const reminders = pgTable(
     late: boolean('late').notNull().default(false),
   },
   (t) => [
-    unique('unique_reminder_per_task_time').on(t.taskId, t.remindAt),
+    // Each member's own: two members may both be reminded at nine.
+    unique('unique_reminder_per_user_task_time').on(t.taskId, t.userId, t.remindAt),
     index('idx_reminders_remind_at').on(t.remindAt),
     // The worker's claim: due and still pending.
     index('idx_reminders_pending_due')
@@ -183,6 +241,8 @@ export const events = pgTable(
     occurredAt: instant('occurred_at').notNull(),
     envelopeVersion: smallint('envelope_version').notNull(),
     data: jsonb('data').notNull(),
+    /** The envelope's `audience` (whose sockets receive it), when not `user_id` alone. */
+    audience: text('audience').array(),
     publishedAt: instant('published_at'),
   },
   (t) => [

@@ -82,12 +82,13 @@ export async function insertInstances(ex: Executor, instances: Task[]): Promise<
         ${t.completed_at}::timestamptz, ${t.due_date}::timestamptz, ${t.recurrence_rule},
         ${t.is_recurring}, ${t.next_occurrence}::timestamptz, ${t.time_zone}, ${t.recurrence_mode},
         ${t.series_start}::timestamptz, ${t.series_id}::uuid, ${t.occurrence_at}::timestamptz,
-        ${t.priority}::smallint, ${textArray(t.tags)}, ${t.version}::int, ${t.created_at}::timestamptz, ${t.updated_at}::timestamptz)`,
+        ${t.priority}::smallint, ${textArray(t.tags)}, ${t.project_id}::uuid, ${t.version}::int,
+        ${t.created_at}::timestamptz, ${t.updated_at}::timestamptz)`,
   );
   const inserted = await ex.execute<{ id: string }>(sql`
     insert into tasks (id, user_id, title, description, completed, completed_at, due_date,
       recurrence_rule, is_recurring, next_occurrence, time_zone, recurrence_mode, series_start,
-      series_id, occurrence_at, priority, tags, version, created_at, updated_at)
+      series_id, occurrence_at, priority, tags, project_id, version, created_at, updated_at)
     values ${sql.join(rows, sql`, `)}
     on conflict (series_id, occurrence_at) where series_id is not null do nothing
     returning id`);

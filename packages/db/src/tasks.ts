@@ -1,6 +1,7 @@
-import { and, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { EventEnvelope, Task } from '@taskflow/contracts';
-import { tasks } from './schema.ts';
+import { and, eq, gt, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { EventEnvelope, ProjectRole, Task } from '@taskflow/contracts';
+import { projectMembers, tasks } from './schema.ts';
+import { projectRole, userProjectIds } from './projects.ts';
 import { driverOf, type Executor } from './client.ts';
 import { taskColumns, type TaskRow } from './rows.ts';
 import { NEW_TASKS, TASK_COLUMNS } from './task-insert.ts';
@@ -26,19 +27,104 @@ export async function insertTasks(ex: Executor, created: Task[]): Promise<void> 
 const INSERT_TASKS = `${NEW_TASKS}
   insert into tasks (${TASK_COLUMNS}) select ${TASK_COLUMNS} from new_tasks`;
 
-/** The user's task; `forUpdate` locks it until the transaction ends. */
+/** A task the user may see, and what they may do with it: their own is theirs (`owner`). */
+export interface TaskAccess {
+  row: TaskRow;
+  role: ProjectRole;
+}
+
+/**
+ * The task if the user may see it: their own task in no project, or any task of a project they
+ * are a member of (whoever created it). Anything else is reported as missing.
+ */
+export async function taskAccess(
+  ex: Executor,
+  userId: string,
+  id: string,
+): Promise<TaskAccess | undefined> {
+  const [found] = await ex
+    .select({ ...taskColumns, memberRole: projectMembers.role })
+    .from(tasks)
+    .leftJoin(
+      projectMembers,
+      and(eq(projectMembers.projectId, tasks.projectId), eq(projectMembers.userId, userId)),
+    )
+    .where(
+      and(
+        eq(tasks.id, id),
+        or(
+          and(isNull(tasks.projectId), eq(tasks.userId, userId)),
+          isNotNull(projectMembers.userId),
+        ),
+      ),
+    );
+  if (!found) return undefined;
+  const { memberRole, ...row } = found;
+  return { row, role: (memberRole ?? 'owner') as ProjectRole };
+}
+
+/**
+ * `taskAccess` with the task locked until the transaction ends, and, for a project's task, the
+ * project held against membership changes first (`projectRole(..., 'share')`): the role is the
+ * one at commit, and so are the members its events reach. A task moved between the look and the
+ * lock is looked at again.
+ */
+export async function lockTaskAccess(
+  ex: Executor,
+  userId: string,
+  id: string,
+): Promise<TaskAccess | undefined> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const seen = await taskAccess(ex, userId, id);
+    if (!seen) return undefined;
+    const projectId = seen.row.projectId;
+    const role = projectId ? await projectRole(ex, projectId, userId, 'share') : 'owner';
+    if (!role) return undefined;
+    const [row] = await ex
+      .select(taskColumns)
+      .from(tasks)
+      .where(
+        and(
+          eq(tasks.id, id),
+          projectId
+            ? eq(tasks.projectId, projectId)
+            : and(isNull(tasks.projectId), eq(tasks.userId, userId)),
+        ),
+      )
+      .for('update');
+    if (row) return { row, role };
+  }
+  return undefined;
+}
+
+/** The task if the user may see it; `forUpdate` locks it as `lockTaskAccess` does. */
 export async function findTask(
   ex: Executor,
   userId: string,
   id: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<TaskRow | undefined> {
-  const query = ex
-    .select(taskColumns)
-    .from(tasks)
-    .where(and(eq(tasks.id, id), eq(tasks.userId, userId)));
-  const [row] = await (options.forUpdate ? query.for('update') : query);
-  return row;
+  const access = await (options.forUpdate ? lockTaskAccess : taskAccess)(ex, userId, id);
+  return access?.row;
+}
+
+/**
+ * Which tasks a list or a count reads: the user's own in no project, and those of the projects
+ * they are a member of; `project` narrows it to one project (which must be theirs) or to `none`.
+ */
+async function visibleTasks(
+  ex: Executor,
+  userId: string,
+  project: string | undefined,
+): Promise<SQL | undefined> {
+  const own = and(eq(tasks.userId, userId), isNull(tasks.projectId));
+  if (project === 'none') return own;
+  const projectIds = await userProjectIds(ex, userId);
+  if (project !== undefined) {
+    return projectIds.includes(project) ? eq(tasks.projectId, project) : sql`false`;
+  }
+  // The common case (no projects) keeps the plain condition, and with it the user's indexes.
+  return projectIds.length === 0 ? own : or(own, inArray(tasks.projectId, projectIds));
 }
 
 export type TaskSortKey = 'created_at' | 'updated_at' | 'due_date' | 'priority' | 'relevance';
@@ -54,6 +140,8 @@ export interface TaskFilter {
   tags?: string[];
   /** Web search syntax over title and description, in the search language. */
   search?: string;
+  /** One project's tasks (the user must be a member), or `none`: those in no project. */
+  project?: string;
   /** Default: created_at, descending. */
   sort?: TaskSortKey;
   direction?: 'asc' | 'desc';
@@ -81,7 +169,7 @@ export async function listTasks(
   userId: string,
   filter: TaskFilter,
 ): Promise<ListedTask[]> {
-  const conditions: (SQL | undefined)[] = [eq(tasks.userId, userId)];
+  const conditions: (SQL | undefined)[] = [await visibleTasks(ex, userId, filter.project)];
   if (filter.completed !== undefined) conditions.push(eq(tasks.completed, filter.completed));
   if (filter.recurring !== undefined) conditions.push(eq(tasks.isRecurring, filter.recurring));
   if (filter.dueBefore) conditions.push(lt(tasks.dueDate, filter.dueBefore));
@@ -188,13 +276,18 @@ export type TagCount = {
   open: number;
 };
 
-/** The user's tags, most used first, then by name; at most `limit`. */
-export async function tagCounts(ex: Executor, userId: string, limit: number): Promise<TagCount[]> {
+/** The tags of the tasks the user sees, most used first, then by name; at most `limit`. */
+export async function tagCounts(
+  ex: Executor,
+  userId: string,
+  limit: number,
+  project?: string,
+): Promise<TagCount[]> {
   return ex.execute<TagCount>(sql`
     select tag as name, count(*)::int as count,
       (count(*) filter (where not ${tasks.completed}))::int as open
     from ${tasks}, unnest(${tasks.tags}) as tag
-    where ${tasks.userId} = ${userId}
+    where ${await visibleTasks(ex, userId, project)}
     group by tag
     order by count desc, name
     limit ${limit}`);
@@ -209,6 +302,8 @@ export interface TaskChanges {
   priority?: number | null;
   /** Normalised (contracts' `Tags`). */
   tags?: string[];
+  /** Its project, or null for none (the caller checked both ends of the move). */
+  projectId?: string | null;
 }
 
 /**
@@ -225,6 +320,7 @@ export async function updateTask(ex: Executor, id: string, changes: TaskChanges)
       completed: changes.completed,
       priority: changes.priority,
       tags: changes.tags,
+      projectId: changes.projectId,
       completedAt:
         changes.completed === undefined ? undefined : changes.completed ? sql`now()` : null,
       version: sql`${tasks.version} + 1`,

@@ -81,6 +81,7 @@ export async function insertSeries(database: Database, spec: SeriesSpec): Promis
     occurrence_at: null,
     priority: null,
     tags: [],
+    project_id: null,
     version: 1,
     created_at: at,
     updated_at: at,

@@ -10,6 +10,7 @@ const fired = {
   remindAt: new Date('2030-02-15T08:45:00.000Z'),
   dueDate: new Date('2030-02-15T09:00:00.000Z'),
   late: false,
+  projectId: null,
   firedAt: new Date('2030-02-15T08:45:00.412Z'),
 };
 

@@ -17,6 +17,7 @@ export function triggeredEvent(reminder: FiredReminder): EventOf<'reminder.trigg
       remind_at: reminder.remindAt.toISOString(),
       due_date: reminder.dueDate?.toISOString() ?? null,
       late: reminder.late,
+      project_id: reminder.projectId,
     },
     { userId: reminder.userId, correlationId: reminder.id, at: reminder.firedAt },
   );

@@ -20,6 +20,7 @@ const series: Task = {
   occurrence_at: null,
   priority: 3,
   tags: ['garden'],
+  project_id: null,
   version: 4,
   created_at: '2027-01-01T00:00:00.000Z',
   updated_at: '2027-01-09T08:00:00.000Z',
@@ -59,6 +60,14 @@ describe('buildSpawn', () => {
     expect(correlationId).toBe(`spawn:${series.id}:2027-01-10T08:00:00.000Z`);
   });
 
+  it("puts the instance in the series' project, and says so in recurring.spawned", () => {
+    const projectId = '5d0c7a2e-1b3f-4e6d-9a8c-7f2e1d0c3b4a';
+    const spawn = buildSpawn({ ...series, project_id: projectId }, plan, now);
+    expect(spawn.instance.project_id).toBe(projectId);
+    const [, spawned] = spawnEvents(spawn, true, now);
+    expect(spawned!.data).toMatchObject({ project_id: projectId });
+  });
+
   it('stops a series that has no occurrence left', () => {
     const { series: after } = buildSpawn(series, { ...plan, next: null, recurring: false }, now);
     expect(after).toMatchObject({ is_recurring: false, next_occurrence: null, version: 5 });
@@ -81,6 +90,7 @@ describe('spawnEvents', () => {
       next_occurrence: '2027-01-11T08:00:00.000Z',
       title: 'Water the plants',
       due_date: '2027-01-10T08:00:00.000Z',
+      project_id: null,
     });
     for (const event of events) {
       expect(event).toMatchObject({

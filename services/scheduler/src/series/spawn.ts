@@ -11,7 +11,7 @@ export interface Spawn {
 }
 
 /**
- * The instance is a one-off copy of the series' title, description, priority and tags, due at the occurrence
+ * The instance is a one-off copy of the series' title, description, priority, tags and project, due at the occurrence
  * and linked to it; the series gets its next occurrence and a new version. Both are built here,
  * complete, so that the events carrying them match the rows written.
  */
@@ -23,6 +23,7 @@ export function buildSpawn(series: Task, plan: SpawnPlan, now: Date): Spawn {
     description: series.description,
     priority: series.priority,
     tags: series.tags,
+    project_id: series.project_id,
     due_date: occurrence,
     series_id: series.id,
     occurrence_at: occurrence,
@@ -68,6 +69,7 @@ export function spawnEvents(spawn: Spawn, inserted: boolean, now: Date): EventEn
         next_occurrence: series.next_occurrence,
         title: instance.title,
         due_date: instance.due_date,
+        project_id: instance.project_id,
       },
       context,
     ),
