@@ -1,5 +1,5 @@
 import { afterAll, onTestFailed } from 'vitest';
-import { WsMessage } from '@taskflow/contracts';
+import { WsMessage, WsProjectMessage } from '@taskflow/contracts';
 import { signDevToken } from '@taskflow/service-kit';
 import {
   brokerOfRun,
@@ -76,6 +76,8 @@ export const arrivedAt = (receivedAt: number): number =>
 
 export interface Socket {
   messages: Array<{ message: WsMessage; receivedAt: number }>;
+  /** Messages about projects and their members (docs/api.md, "Projects"). */
+  projectMessages: WsProjectMessage[];
   /** Resolves with the first message (already received or to come) that matches. */
   waitFor(
     match: (message: WsMessage) => boolean,
@@ -91,10 +93,14 @@ export async function openSocket(fleet: Fleet, user: User, replica = 0): Promise
   const url = `${notifier.url.replace('http', 'ws')}/ws/user/${user.id}/tasks`;
   const ws = new WebSocket(url, ['bearer', user.token]);
   const messages: Socket['messages'] = [];
+  const projectMessages: WsProjectMessage[] = [];
   const waiters = new Set<() => void>();
   ws.addEventListener('message', (event) => {
+    const json: unknown = JSON.parse(String(event.data));
+    const project = WsProjectMessage.safeParse(json);
+    if (project.success) projectMessages.push(project.data);
     // Event messages only: control messages (hello, resync, pong; docs/realtime.md) pass by.
-    const parsed = WsMessage.safeParse(JSON.parse(String(event.data)));
+    const parsed = WsMessage.safeParse(json);
     if (!parsed.success) return;
     messages.push({ message: parsed.data, receivedAt: performance.now() });
     for (const wake of waiters) wake();
@@ -107,6 +113,7 @@ export async function openSocket(fleet: Fleet, user: User, replica = 0): Promise
   });
   return {
     messages,
+    projectMessages,
     waitFor(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -87,7 +87,8 @@ export function createApp(options: AppOptions): App {
     },
     // One line per request comes from our onResponse hook, with the correlation id.
     logController: new LogController({ disableRequestLogging: true }),
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path may carry two user ids (a project's member) of up to 128 characters each.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
     // A URL the router cannot even decode (`/%ZZ`) still gets the uniform body.
     frameworkErrors: (_error, request, reply: FastifyReply) =>
       reply.code(400).send(errorBody('validation_failed', 'the URL is not valid', request.id)),

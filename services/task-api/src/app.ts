@@ -17,6 +17,8 @@ import {
   type Logger,
   type VerifyToken,
 } from '@taskflow/service-kit';
+import { projectCommands } from './projects/commands.ts';
+import { projectRoutes } from './routes/projects.ts';
 import { recurrenceRoutes } from './routes/recurrence.ts';
 import { reminderRoutes } from './routes/reminders.ts';
 import { reminderCommands } from './reminders/commands.ts';
@@ -96,6 +98,7 @@ export async function buildTaskApi({
       taskRoutes(scope as App, { database, commands });
       recurrenceRoutes(scope as App, { database, recurrence });
       reminderRoutes(scope as App, { database, reminders: reminderCommands(database) });
+      projectRoutes(scope as App, { database, projects: projectCommands(outbox) });
     },
     { prefix: '/api/:user_id' },
   );

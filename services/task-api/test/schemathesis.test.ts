@@ -112,7 +112,17 @@ async function recordsFor(user: { id: string; token: string }): Promise<Record<s
     reminders.push(await post(`/tasks/${withReminders}/reminders`, { minutes_before: minutes }));
   }
   await dictionary('reminders-to-delete', reminders.slice(1));
+  // A project of the user's with a member to change and remove (and add again).
+  const project = await post('/projects', { name: 'shared' });
+  const member = 'st-member';
+  const put = await api.call('PUT', `/api/${user.id}/projects/${project}/members/${member}`, {
+    token: user.token,
+    body: { role: 'viewer' },
+  });
+  expect(put.statusCode, put.body).toBe(201);
   return {
+    ST_PROJECT: project,
+    ST_MEMBER: member,
     ST_TASK_WITH_REMINDERS: withReminders,
     ST_REMINDER: reminders[0]!,
     ST_TASK_FOR_SERIES: await task('becomes a series'),

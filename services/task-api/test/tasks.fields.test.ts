@@ -246,7 +246,7 @@ describe('search', () => {
     const relevance = await api.call('GET', `/api/${user.id}/tasks?sort=relevance`, {
       token: user.token,
     });
-    expect(relevance.statusCode).toBe(400);
+    expect(relevance.statusCode).toBe(422);
   });
 
   it('stems in the search language, and re-stems every task when it changes', async () => {

@@ -99,6 +99,7 @@ describe('what a socket receives', { timeout: 30_000 }, () => {
         next_occurrence: null,
         title: 'Standup',
         due_date: new Date().toISOString(),
+        project_id: null,
       },
       context,
     );
@@ -112,6 +113,7 @@ describe('what a socket receives', { timeout: 30_000 }, () => {
         remind_at: new Date().toISOString(),
         due_date: null,
         late: true,
+        project_id: null,
       },
       context,
     );

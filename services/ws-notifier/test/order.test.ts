@@ -135,6 +135,7 @@ describe('each task’s events in version order, on every socket', () => {
         next_occurrence: null,
         title: 'a task',
         due_date: null,
+        project_id: null,
       },
     };
     await notifier.deliver(created, spawned);

@@ -58,10 +58,10 @@ export function reminderCommands(database: Database) {
           throw new AppError('conflict', 'the task is completed: reopen it to add reminders');
         }
         const { remindAt, offsetSeconds } = reminderTime(shape, task.dueDate, new Date());
-        if ((await countTaskReminders(tx, taskId)) >= REMINDERS_PER_TASK_MAX) {
+        if ((await countTaskReminders(tx, taskId, actor.userId)) >= REMINDERS_PER_TASK_MAX) {
           throw new AppError(
             'conflict',
-            `a task holds at most ${REMINDERS_PER_TASK_MAX} reminders: delete some first`,
+            `a task holds at most ${REMINDERS_PER_TASK_MAX} reminders of each user: delete some first`,
           );
         }
         const row = await insertReminder(tx, {
@@ -73,7 +73,7 @@ export function reminderCommands(database: Database) {
         if (!row) {
           throw new AppError(
             'conflict',
-            `the task already has a reminder at ${remindAt.toISOString()}`,
+            `you already have a reminder on this task at ${remindAt.toISOString()}`,
           );
         }
         const reminder = toReminder(row);

@@ -30,3 +30,13 @@ export const createdReminderLinks: Links = linksTo(['getReminder', 'deleteRemind
   id: '$response.body#/task_id',
   reminder_id: '$response.body#/id',
 });
+
+// Members are left to the records schemathesis.toml names: a project's one member, its
+// creator, is the one member no request may remove.
+export const createdProjectLinks: Links = linksTo(
+  ['getProject', 'renameProject', 'deleteProject'],
+  {
+    user_id: '$request.path.user_id',
+    project_id: '$response.body#/id',
+  },
+);

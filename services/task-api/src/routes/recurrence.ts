@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor } from '../tasks/cursor.ts';
 import { expectedVersion, withEtag } from '../tasks/http.ts';
 import type { RecurrenceCommands } from '../tasks/recurrence.ts';
 import { describeStoredSeries } from '../tasks/series-input.ts';
+import { actorOf } from './actor.ts';
 
 const errors = { '4xx': ErrorBody };
 
@@ -23,11 +24,6 @@ export function recurrenceRoutes(
   app: App,
   { database, recurrence }: { database: Database; recurrence: RecurrenceCommands },
 ) {
-  const actorOf = (request: { params: { user_id: string }; correlationId: string }) => ({
-    userId: request.params.user_id,
-    correlationId: request.correlationId,
-  });
-
   app.post(
     '/tasks/:id/recurrence',
     {

@@ -24,13 +24,15 @@ import {
   type Database,
   type TaskChanges,
 } from '@taskflow/db';
-import { notFound, type App } from '@taskflow/service-kit';
+import { AppError, notFound, type App } from '@taskflow/service-kit';
 import { z } from 'zod';
 import type { TaskCommands } from '../tasks/commands.ts';
 import { decodeCursor, encodeCursor } from '../tasks/cursor.ts';
 import { expectedVersion, idempotencyKey, withEtag } from '../tasks/http.ts';
 import { planSeries } from '../tasks/series-input.ts';
 import { createdTaskLinks } from './links.ts';
+import { requireProjectRole } from '../projects/access.ts';
+import { actorOf } from './actor.ts';
 
 const errors = { '4xx': ErrorBody };
 const date = (value: string | null | undefined) =>
@@ -41,10 +43,8 @@ export function taskRoutes(
   app: App,
   { database, commands }: { database: Database; commands: TaskCommands },
 ) {
-  const actorOf = (request: { params: { user_id: string }; correlationId: string }) => ({
-    userId: request.params.user_id,
-    correlationId: request.correlationId,
-  });
+  const requireMember = (userId: string, projectId: string) =>
+    database.transaction((tx) => requireProjectRole(tx, projectId, userId, 'viewer', 'share'));
 
   app.post(
     '/tasks',
@@ -63,7 +63,7 @@ export function taskRoutes(
     },
     async (request, reply) => {
       const key = idempotencyKey(request);
-      const { title, description, due_date, recurrence, priority, tags } = request.body;
+      const { title, description, due_date, recurrence, priority, tags, project_id } = request.body;
       const dueDate = date(due_date) ?? null;
       const now = new Date();
       const series =
@@ -77,12 +77,13 @@ export function taskRoutes(
           dueDate,
           priority: priority ?? null,
           tags: tags ?? [],
+          projectId: project_id ?? null,
           series,
         },
         key === undefined ? undefined : { key, fingerprint: request.body },
       );
       if (replayed) reply.header('idempotent-replayed', 'true');
-      reply.code(201).header('location', `/api/${task.user_id}/tasks/${task.id}`);
+      reply.code(201).header('location', `/api/${request.params.user_id}/tasks/${task.id}`);
       return withEtag(reply, task);
     },
   );
@@ -92,16 +93,24 @@ export function taskRoutes(
     {
       schema: {
         operationId: 'listTasks',
-        summary: "List the user's tasks",
+        summary: "List the user's tasks and those of their projects",
         description:
-          'Newest first unless `sort` says otherwise; filters combine with AND. `q` searches title and description (full text, in the search language), ranked by relevance unless `sort` is given.',
+          'The caller\u2019s own tasks in no project and every task of the projects they are a member of (`project` narrows it: a project\u2019s id, 404 when not theirs, or `none`). Newest first unless `sort` says otherwise; filters combine with AND. `q` searches title and description (full text, in the search language), ranked by relevance unless `sort` is given.',
         params: UserPathParams,
         querystring: ListTasksQuery,
         response: { 200: TaskList, ...errors },
       },
     },
     async (request) => {
-      const { limit, cursor, completed, recurring, due_before, due_after, q } = request.query;
+      const { limit, cursor, completed, recurring, due_before, due_after, q, project } =
+        request.query;
+      // Not a schema rule: OpenAPI cannot state that one parameter needs another.
+      if (request.query.sort === 'relevance' && !q) {
+        throw new AppError('unprocessable', '`sort=relevance` needs `q`', [
+          { location: 'query', path: 'sort', message: '`sort=relevance` needs `q`' },
+        ]);
+      }
+      if (project && project !== 'none') await requireMember(request.params.user_id, project);
       const sort = request.query.sort ?? (q ? 'relevance' : 'created_at');
       const rows = await listTasks(database.db, request.params.user_id, {
         limit: limit + 1,
@@ -115,6 +124,7 @@ export function taskRoutes(
         ...(request.query.priority ? { priorities: request.query.priority } : {}),
         ...(request.query.tags ? { tags: request.query.tags } : {}),
         ...(q ? { search: q } : {}),
+        ...(request.query.project ? { project: request.query.project } : {}),
       });
       const items = rows.slice(0, limit).map(({ row }) => toTask(row));
       const last = rows[limit - 1];
@@ -129,7 +139,7 @@ export function taskRoutes(
       schema: {
         operationId: 'listTags',
         summary: "List the user's tags, most used first",
-        description: `Each tag the user's tasks carry, with how many tasks carry it and how many of those are open; ties by name. At most ${TAG_LIST_MAX}.`,
+        description: `Each tag the tasks the user sees (their own and their projects') carry, with how many tasks carry it and how many of those are open; ties by name. At most ${TAG_LIST_MAX}.`,
         params: UserPathParams,
         response: { 200: TagList, ...errors },
       },
@@ -172,7 +182,7 @@ export function taskRoutes(
         operationId: 'replaceTask',
         summary: 'Replace a task',
         description:
-          'Replaces title, description, due date, priority and tags (left out = cleared). `completed` is optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
+          'Replaces title, description, due date, priority and tags (left out = cleared). `completed` and `project_id` are optional and unchanged when left out. Send `If-Match: "<version>"` to refuse a stale write (412).',
         params: TaskPathParams,
         headers: IfMatchHeaders,
         body: ReplaceTaskBody,
@@ -180,7 +190,7 @@ export function taskRoutes(
       },
     },
     async (request, reply) => {
-      const { title, description, due_date, completed, priority, tags } = request.body;
+      const { title, description, due_date, completed, priority, tags, project_id } = request.body;
       const task = await edit(request, {
         title,
         description: description ?? null,
@@ -188,6 +198,7 @@ export function taskRoutes(
         completed,
         priority: priority ?? null,
         tags: tags ?? [],
+        projectId: project_id,
       });
       return withEtag(reply, task);
     },
@@ -206,7 +217,7 @@ export function taskRoutes(
       },
     },
     async (request, reply) => {
-      const { title, description, due_date, completed, priority, tags } = request.body;
+      const { title, description, due_date, completed, priority, tags, project_id } = request.body;
       return withEtag(
         reply,
         await edit(request, {
@@ -216,6 +227,7 @@ export function taskRoutes(
           completed,
           priority,
           tags,
+          projectId: project_id,
         }),
       );
     },

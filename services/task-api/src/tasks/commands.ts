@@ -3,9 +3,11 @@ import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
 import {
   claimIdempotencyKey,
   deleteTask,
-  findTask,
+  deleteUnseenReminders,
   insertTasks,
   isDatabaseUnavailable,
+  lockTaskAccess,
+  projectMemberIds,
   recordIdempotentResponse,
   toTask,
   updateTask,
@@ -19,6 +21,7 @@ import type { Outbox } from '@taskflow/outbox';
 import { AppError, coalesce, notFound } from '@taskflow/service-kit';
 import { seriesFields } from './series-input.ts';
 import { followDueDate } from '../reminders/shift.ts';
+import { requireProjectRole } from '../projects/access.ts';
 
 /** Who asks for a change, and the correlation id its events will carry. */
 export interface Actor {
@@ -41,6 +44,8 @@ export interface NewTaskFields {
   priority: number | null;
   /** Normalised (contracts' `Tags`). */
   tags: string[];
+  /** The project to create it in (the actor must be its owner or editor), or null. */
+  projectId: string | null;
   /** Set when the task is created as a series (already checked: see series-input.ts). */
   series?: SeriesColumns | undefined;
 }
@@ -53,8 +58,23 @@ function newTask(userId: string, fields: NewTaskFields, now: Date): Task {
     due_date: fields.dueDate?.toISOString() ?? null,
     priority: fields.priority,
     tags: fields.tags,
+    project_id: fields.projectId,
     ...seriesFields(fields.series),
   };
+}
+
+/**
+ * An event about a task: keyed by its creator (`user_id`, its partition key whoever changed it),
+ * carried by the actor's correlation id. Its audience is the task's project's members, filled in
+ * as it is appended, unless a move names its own.
+ */
+export function taskEvent(
+  type: 'task.created' | 'task.updated' | 'task.completed' | 'task.deleted',
+  task: Task,
+  actor: Actor,
+  audience?: string[],
+) {
+  return makeEvent(type, task, task, { ...actor, userId: task.user_id, audience });
 }
 
 /** The most creates one statement carries (at the longest descriptions, about 2 MB of parameters). */
@@ -96,12 +116,20 @@ export function taskCommands(outbox: Outbox, { createsWritten = () => {} }: Task
       const task = newTask(actor.userId, fields, now);
       const created = makeEvent('task.created', task, task, { ...actor, at: now });
       // The common case shares a statement with the creates beside it; an Idempotency-Key needs
-      // its claim in the same transaction, so that a retry can never create twice.
-      if (!idempotency) {
+      // its claim in the same transaction, so that a retry can never create twice, and a
+      // project its role checked and held until the commit.
+      if (!idempotency && !fields.projectId) {
         await insertCreated({ task, event: created });
         return { task, replayed: false };
       }
       return outbox.commit(async (tx, emit) => {
+        if (fields.projectId)
+          await requireProjectRole(tx, fields.projectId, actor.userId, 'editor');
+        if (!idempotency) {
+          await insertTasks(tx, [task]);
+          emit(created);
+          return { task, replayed: false };
+        }
         const hash = fingerprintOf(idempotency.fingerprint);
         const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
         if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
@@ -129,23 +157,28 @@ export function taskCommands(outbox: Outbox, { createsWritten = () => {} }: Task
       expectedVersion?: number,
     ): Promise<Task> {
       return outbox.commit(async (tx, emit) => {
-        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const before = await lockTaskToEdit(tx, actor.userId, id, expectedVersion);
         const effective = effectiveChanges(before, changes);
         if (Object.keys(effective).length === 0) return toTask(before);
+        const audience =
+          effective.projectId === undefined
+            ? undefined
+            : await checkMove(tx, actor.userId, before, effective.projectId);
         const task = toTask(await updateTask(tx, id, effective));
         // Relative reminders follow the due date in this same transaction.
         if (effective.dueDate !== undefined) await followDueDate(tx, id, effective.dueDate);
+        if (audience) await deleteUnseenReminders(tx, { taskId: id });
         const type = !before.completed && task.completed ? 'task.completed' : 'task.updated';
-        emit(makeEvent(type, task, task, actor));
+        emit(taskEvent(type, task, actor, audience));
         return task;
       });
     },
 
     async remove(actor: Actor, id: string, expectedVersion?: number): Promise<void> {
       await outbox.commit(async (tx, emit) => {
-        await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        await lockTaskToEdit(tx, actor.userId, id, expectedVersion);
         const task = toTask(await deleteTask(tx, id));
-        emit(makeEvent('task.deleted', task, task, actor));
+        emit(taskEvent('task.deleted', task, actor));
       });
     },
   };
@@ -153,15 +186,22 @@ export function taskCommands(outbox: Outbox, { createsWritten = () => {} }: Task
 
 export type TaskCommands = ReturnType<typeof taskCommands>;
 
-export async function lockOwnTask(
+/**
+ * The task locked for a change by this user: one they see (else 404, as if missing: ids reveal
+ * nothing), in a role that may change it (a viewer gets 403), at the expected version (else 412).
+ */
+export async function lockTaskToEdit(
   tx: Tx,
   userId: string,
   id: string,
   expectedVersion: number | undefined,
 ): Promise<TaskRow> {
-  const row = await findTask(tx, userId, id, { forUpdate: true });
-  // Another user's task is reported exactly like a missing one: ids reveal nothing.
-  if (!row) throw notFound('task');
+  const access = await lockTaskAccess(tx, userId, id);
+  if (!access) throw notFound('task');
+  if (access.role === 'viewer') {
+    throw new AppError('forbidden', "a project's viewers may read its tasks, not change them");
+  }
+  const { row } = access;
   if (expectedVersion !== undefined && row.version !== expectedVersion) {
     throw new AppError(
       'precondition_failed',
@@ -169,6 +209,28 @@ export async function lockOwnTask(
     );
   }
   return row;
+}
+
+/**
+ * A move between projects (or out of one, or into one): the destination must be the actor's to
+ * edit, and only a task's creator takes it out of its project (it becomes theirs alone). Returns
+ * the move's audience: everyone who saw the task before and everyone who sees it after, so that
+ * those who lose it hear of it too.
+ */
+async function checkMove(
+  tx: Tx,
+  userId: string,
+  before: TaskRow,
+  destination: string | null,
+): Promise<string[]> {
+  if (destination === null && before.userId !== userId) {
+    throw new AppError('forbidden', 'only its creator can take a task out of its project');
+  }
+  if (destination !== null) await requireProjectRole(tx, destination, userId, 'editor');
+  const seers = async (projectId: string | null) =>
+    projectId ? projectMemberIds(tx, projectId) : [before.userId];
+  const audience = new Set([...(await seers(before.projectId)), ...(await seers(destination))]);
+  return [...audience].sort();
 }
 
 function effectiveChanges(row: TaskRow, changes: TaskChanges): TaskChanges {
@@ -188,6 +250,9 @@ function effectiveChanges(row: TaskRow, changes: TaskChanges): TaskChanges {
   }
   if (changes.tags !== undefined && changes.tags.join('\n') !== row.tags.join('\n')) {
     effective.tags = changes.tags;
+  }
+  if (changes.projectId !== undefined && changes.projectId !== row.projectId) {
+    effective.projectId = changes.projectId;
   }
   return effective;
 }

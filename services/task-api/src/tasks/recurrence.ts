@@ -1,7 +1,7 @@
-import { makeEvent, type RecurrenceInput, type Task } from '@taskflow/contracts';
+import type { RecurrenceInput, Task } from '@taskflow/contracts';
 import { setSeries, stopSeries, toTask } from '@taskflow/db';
 import type { Outbox } from '@taskflow/outbox';
-import { lockOwnTask, type Actor } from './commands.ts';
+import { lockTaskToEdit, taskEvent, type Actor } from './commands.ts';
 import { planSeries, sameSeries } from './series-input.ts';
 
 /**
@@ -23,7 +23,7 @@ export function recurrenceCommands(outbox: Outbox) {
       expectedVersion?: number,
     ): Promise<Task> {
       return outbox.commit(async (tx, emit) => {
-        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const before = await lockTaskToEdit(tx, actor.userId, id, expectedVersion);
         const now = new Date();
         const planned = planSeries(input, {
           defaultStart: before.seriesStart ?? before.dueDate ?? now,
@@ -31,7 +31,7 @@ export function recurrenceCommands(outbox: Outbox) {
         });
         if (sameSeries(before, planned)) return toTask(before);
         const task = toTask(await setSeries(tx, id, planned));
-        emit(makeEvent('task.updated', task, task, actor));
+        emit(taskEvent('task.updated', task, actor));
         return task;
       });
     },
@@ -39,10 +39,10 @@ export function recurrenceCommands(outbox: Outbox) {
     /** Stops the series; a task that is no series (any more) is answered as it is. */
     async stop(actor: Actor, id: string, expectedVersion?: number): Promise<Task> {
       return outbox.commit(async (tx, emit) => {
-        const before = await lockOwnTask(tx, actor.userId, id, expectedVersion);
+        const before = await lockTaskToEdit(tx, actor.userId, id, expectedVersion);
         if (!before.isRecurring) return toTask(before);
         const task = toTask(await stopSeries(tx, id));
-        emit(makeEvent('task.updated', task, task, actor));
+        emit(taskEvent('task.updated', task, actor));
         return task;
       });
     },

@@ -1,4 +1,4 @@
-import { EventEnvelope, TOPICS, toWsMessage } from '@taskflow/contracts';
+import { audienceOf, EventEnvelope, TOPICS, toWsMessage } from '@taskflow/contracts';
 import { defineSubscription } from '@taskflow/messaging';
 import type { Logger } from '@taskflow/service-kit';
 import type { WsMetrics } from '../metrics.ts';
@@ -22,9 +22,9 @@ const isTaskEvent = (event: EventEnvelope): event is TaskEvent =>
 
 /**
  * What this replica does with each event: task events are put back into their task's version
- * order (TaskOrder), then each is kept in its user's resume buffer (whether or not a socket is
- * open here: a client may reconnect to this replica later) and sent to every open socket of its
- * user. The buffer is filled in the order sockets are sent to, so a replay is in that order too.
+ * order (TaskOrder), then each is kept in the resume buffer of each user of its audience (whether
+ * or not a socket is open here: a client may reconnect to this replica later) and sent to every
+ * open socket of theirs. The buffer is filled in the order sockets are sent to, so a replay is in that order too.
  * Serialised once, whatever the number of sockets. A redelivery is recognised by its event_id
  * (or, for a task event, by its version) and not sent again.
  */
@@ -34,12 +34,19 @@ export function createFanout(
 ) {
   const send = (event: EventEnvelope) => {
     const frame = JSON.stringify(toWsMessage(event));
-    if (!buffer.push(event.user_id, event.event_id, frame)) {
+    let sent = 0;
+    let fresh = false;
+    // Its audience: the user, or every member of the project as the change committed.
+    for (const userId of audienceOf(event)) {
+      if (!buffer.push(userId, event.event_id, frame)) continue;
+      fresh = true;
+      sent += sockets.deliver(userId, frame);
+    }
+    if (!fresh) {
       metrics.duplicates.inc();
       return;
     }
     metrics.lag.observe(Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
-    const sent = sockets.deliver(event.user_id, frame);
     if (sent > 0) metrics.deliveries.inc({ kind: 'live' }, sent);
   };
   const order = new TaskOrder<EventEnvelope>(limits, since.getTime(), {
@@ -87,7 +94,7 @@ export function createFanout(
       } else if (verdict === 'repeat') {
         metrics.duplicates.inc();
       } else if (verdict === 'late') {
-        if (buffer.has(event.user_id, event.event_id)) metrics.duplicates.inc();
+        if (buffer.has(audienceOf(event)[0]!, event.event_id)) metrics.duplicates.inc();
         else metrics.late.inc();
       }
     },
@@ -99,7 +106,7 @@ export function createFanout(
 
 export type Fanout = ReturnType<typeof createFanout>;
 
-/** Both topics end the same way: fanned out to the event's user on this replica. */
+/** Both topics end the same way: fanned out to the event's audience on this replica. */
 export function eventSubscriptions(fanout: Fanout, startedAt: Date) {
   const handler = (event: EventEnvelope) => {
     fanout.fanOut(event);

@@ -1,0 +1,30 @@
+import type { ProjectRole } from '@taskflow/contracts';
+import { projectRole, type Executor } from '@taskflow/db';
+import { AppError, notFound } from '@taskflow/service-kit';
+
+const rank: Record<ProjectRole, number> = { viewer: 0, editor: 1, owner: 2 };
+
+const refusals: Record<ProjectRole, string> = {
+  viewer: 'only members may do this',
+  editor: "only a project's owners and editors may change its tasks",
+  owner: "only a project's owners may do this",
+};
+
+/**
+ * The actor's role in the project, held until the transaction ends (`share` for a task write,
+ * `update` for a change to the project itself), when it is at least `least`. A user who is no
+ * member learns nothing: 404, as for a project that does not exist. A member below the role
+ * gets 403.
+ */
+export async function requireProjectRole(
+  tx: Executor,
+  projectId: string,
+  userId: string,
+  least: ProjectRole,
+  lock: 'share' | 'update' = least === 'owner' ? 'update' : 'share',
+): Promise<ProjectRole> {
+  const role = await projectRole(tx, projectId, userId, lock);
+  if (!role) throw notFound('project');
+  if (rank[role] < rank[least]) throw new AppError('forbidden', refusals[least]);
+  return role;
+}
