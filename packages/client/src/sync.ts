@@ -1,4 +1,10 @@
-import type { Task, WsEventMessage, WsMessage, WsProjectMessage } from '@taskflow/contracts';
+import {
+  isTaskMessage,
+  type Task,
+  type WsEventMessage,
+  type WsMessage,
+  type WsProjectMessage,
+} from '@taskflow/contracts';
 import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import type { ConnectionState, LiveSocket } from './live/live-socket.ts';
@@ -103,12 +109,16 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
   }
 
   #receive(message: WsEventMessage): void {
-    if (message.type.startsWith('project.'))
-      return this.#projectChanged(message as WsProjectMessage);
+    if (!isTaskMessage(message)) return this.#projectChanged(message);
     this.#pending?.push(message);
     if (message.type === 'reminder') this.emit('reminder', message);
     if (message.type === 'recurring.spawned') this.emit('spawned', message);
-    if (this.view.apply(message) === 'applied') this.emit('change', this.view.list());
+    const before = this.view.get(message.data.id)?.project_id;
+    if (this.view.apply(message) !== 'applied') return;
+    this.emit('change', this.view.list());
+    // A move between projects: whether the user still sees it is the server's to say.
+    const after = (message.data as { project_id?: string | null }).project_id;
+    if (before !== undefined && after !== undefined && before !== after) void this.reload();
   }
 
   /**
