@@ -134,13 +134,11 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
   });
-  // Messaging before the port: a wrong Kafka password or an untrusted certificate stops the
-  // process before it ever answers (an unreachable broker does not: it is retried meanwhile).
-  await messaging.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
+  await messaging.start();
   logger.info(
     { port: config.PORT, messaging: messaging.kind },
     `taskflow is ready on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/`,
