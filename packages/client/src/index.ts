@@ -14,6 +14,7 @@ export {
   type TaskflowClientOptions,
 } from './rest/client.ts';
 export type { TaskListQuery, WriteOptions } from './rest/tasks.ts';
+export { ProjectView } from './project-view.ts';
 export { SeenEvents } from './seen-events.ts';
 export { TaskSync, type TaskSyncEvents } from './sync.ts';
 export { TaskView, type ApplyResult } from './task-view.ts';

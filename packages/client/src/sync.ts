@@ -1,5 +1,6 @@
 import {
   isTaskMessage,
+  type Project,
   type Task,
   type WsEventMessage,
   type WsMessage,
@@ -8,6 +9,8 @@ import {
 import { backoffDelay } from './backoff.ts';
 import { Emitter } from './emitter.ts';
 import type { ConnectionState, LiveSocket } from './live/live-socket.ts';
+import { ProjectView } from './project-view.ts';
+import { ApiError } from './rest/http.ts';
 import type { TaskflowClient } from './rest/client.ts';
 import { TaskView } from './task-view.ts';
 
@@ -21,18 +24,22 @@ export interface TaskSyncEvents extends Record<string, unknown> {
   spawned: WsMessage;
   /** A project the user is a member of changed (or their membership did). */
   project: WsProjectMessage;
+  /** The user's projects changed (by name). */
+  projects: Project[];
   /** A snapshot was read over REST (first load, or after a resync). */
   loaded: { tasks: number };
   error: unknown;
 }
 
 /**
- * A user's task list kept current: a REST snapshot when there is nothing to resume from (or the
- * server says resync), live events applied by version in between. Events that arrive while a
- * snapshot is being read are applied again on top of it, so none is lost to the race.
+ * A user's task list and projects kept current: a REST snapshot when there is nothing to resume
+ * from (or the server says resync), live events applied by version in between. Events that
+ * arrive while a snapshot is being read are applied again on top of it, so none is lost to the
+ * race.
  */
 export class TaskSync extends Emitter<TaskSyncEvents> {
   readonly view = new TaskView();
+  readonly projects: ProjectView;
   readonly api: TaskflowClient;
   readonly live: LiveSocket;
   readonly #maxTasks: number;
@@ -57,6 +64,7 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
     this.live = live;
     this.#maxTasks = maxTasks;
     this.#userId = live.userId;
+    this.projects = new ProjectView(live.userId);
     live.on('message', (message) => this.#receive(message));
     live.on('resync', () => void this.reload());
     live.on('state', (state) => this.emit('state', state));
@@ -87,12 +95,20 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
       do {
         this.#again = false;
         this.#pending = [];
-        const tasks = await this.api.tasks.listAll({ max: this.#maxTasks });
+        const [tasks, projects] = await Promise.all([
+          this.api.tasks.listAll({ max: this.#maxTasks }),
+          this.#readProjects(),
+        ]);
         this.view.replace(tasks);
-        for (const message of this.#pending) this.view.apply(message);
+        this.projects.replace(projects);
+        for (const message of this.#pending) {
+          if (isTaskMessage(message)) this.view.apply(message);
+          else this.projects.apply(message);
+        }
       } while (this.#again);
       this.#failures = 0;
       this.emit('loaded', { tasks: this.view.size });
+      this.emit('projects', this.projects.list());
       this.emit('change', this.view.list());
     } catch (error) {
       this.emit('error', error);
@@ -108,9 +124,30 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
     if (this.view.upsert(task) === 'applied') this.emit('change', this.view.list());
   }
 
+  /** The same for a project this client created, renamed or changed the members of. */
+  trackProject(project: Project): void {
+    if (this.projects.upsert(project) === 'applied') this.emit('projects', this.projects.list());
+  }
+
+  /** A project this client deleted or left: it and its tasks go at once. */
+  forgetProject(projectId: string): void {
+    if (this.projects.forget(projectId)) this.emit('projects', this.projects.list());
+    if (this.view.dropProject(projectId)) this.emit('change', this.view.list());
+  }
+
+  /** A server without project routes (an older task-api) has no projects. */
+  async #readProjects(): Promise<Project[]> {
+    try {
+      return await this.api.projects.list();
+    } catch (error) {
+      if (error instanceof ApiError && error.routeMissing) return [];
+      throw error;
+    }
+  }
+
   #receive(message: WsEventMessage): void {
-    if (!isTaskMessage(message)) return this.#projectChanged(message);
     this.#pending?.push(message);
+    if (!isTaskMessage(message)) return this.#projectChanged(message);
     if (message.type === 'reminder') this.emit('reminder', message);
     if (message.type === 'recurring.spawned') this.emit('spawned', message);
     const before = this.view.get(message.data.id)?.project_id;
@@ -126,7 +163,9 @@ export class TaskSync extends Emitter<TaskSyncEvents> {
    * deletion takes them away at once (their own task.deleted events follow a deletion).
    */
   #projectChanged(message: WsProjectMessage): void {
+    if (this.projects.apply(message) !== 'applied') return;
     this.emit('project', message);
+    this.emit('projects', this.projects.list());
     const about = 'member' in message.data ? message.data.member.user_id : undefined;
     const projectId = 'member' in message.data ? message.data.project.id : message.data.id;
     if (about === this.#userId && message.type === 'project.member_added') void this.reload();

@@ -1,4 +1,5 @@
 import { createHttp, type HttpOptions } from './http.ts';
+import { projectsApi } from './projects.ts';
 import { recurrenceApi } from './recurrence.ts';
 import { remindersApi } from './reminders.ts';
 import { tasksApi } from './tasks.ts';
@@ -19,6 +20,7 @@ export function createTaskflowClient(options: TaskflowClientOptions) {
     tasks: tasksApi(http, base),
     recurrence: recurrenceApi(http, base),
     reminders: remindersApi(http, base),
+    projects: projectsApi(http, base),
   };
 }
 

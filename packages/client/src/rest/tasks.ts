@@ -33,6 +33,8 @@ export type TaskListQuery = {
   tags?: string[];
   /** Full-text search over title and description. */
   q?: string;
+  /** One project's tasks, or `none`: those in no project. */
+  project?: string;
   sort?: TaskSort;
   order?: 'asc' | 'desc';
 };
