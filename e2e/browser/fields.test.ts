@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { fleetForFile, printLogsOnFailure, waitUntilDelivering } from '../harness.ts';
 import { restClient } from '../realtime-clients.ts';
 import {
   addTask,
   launchChromium,
+  marked,
+  markPage,
   namedUser,
   row,
   screenshot,
@@ -39,12 +40,6 @@ async function search(text: string): Promise<void> {
   await page.fill('#search', text);
   await page.waitForSelector('#tasks:not([aria-busy])', { state: 'attached', timeout: 5_000 });
 }
-
-/** A marker that only survives if the page is never reloaded. */
-const markPage = (p: Page) =>
-  p.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));
-const marked = (p: Page) =>
-  p.evaluate(() => (window as unknown as { marker?: string }).marker === 'still here');
 
 describe('priorities, tags and search on the page', () => {
   it('creates a task with a priority and tags from the add form, and shows them', async () => {

@@ -123,6 +123,12 @@ export async function addTask(page: Page, title: string): Promise<void> {
   await page.press('#add-title', 'Enter');
 }
 
+/** Marks the page: the mark survives only if the page is never reloaded (`marked`). */
+export const markPage = (page: Page) =>
+  page.evaluate(() => ((window as unknown as { marker: string }).marker = 'still here'));
+export const marked = (page: Page) =>
+  page.evaluate(() => (window as unknown as { marker?: string }).marker === 'still here');
+
 export const titles = (page: Page) => page.locator('#tasks .task-title').allTextContents();
 
 /** A task row with this exact title. */

@@ -1,5 +1,6 @@
 import { ApiError, type TaskSync } from '@taskflow/client';
-import type { Reminder, Task } from '@taskflow/contracts';
+import type { Project, Reminder, Task } from '@taskflow/contracts';
+import type { MemberHandlers } from './ui/members-dialog.ts';
 import type { RemindHandlers, ReminderChoice } from './ui/remind-dialog.ts';
 import type { RepeatChoice, RepeatHandlers } from './ui/repeat-dialog.ts';
 import type { RowActions } from './ui/task-row.ts';
@@ -12,6 +13,8 @@ export interface NewTask {
   due_date: string | null;
   priority: number | null;
   tags: string[];
+  /** The shared project it goes in, or null for a private task. */
+  project_id: string | null;
 }
 
 /** Features whose routes may not exist on every server yet: off once one answers "no route". */
@@ -68,9 +71,45 @@ export function pageActions(sync: TaskSync, onFeaturesChanged: () => void) {
       return held && held.version >= task.version ? held : task;
     },
     remove: (task) => void attempt(() => api.tasks.remove(task.id)),
+    project: (task) => {
+      if (task.project_id === null) return undefined;
+      return {
+        name: sync.projects.get(task.project_id)?.name,
+        readOnly: sync.projects.roleIn(task.project_id) === 'viewer',
+      };
+    },
     filterTag: () => {},
     repeat: () => {},
     remind: () => {},
+  };
+
+  /** A project write whose error is shown in its dialog (undefined: done). */
+  const answer = async (call: () => Promise<void>) => {
+    try {
+      await call();
+      return undefined;
+    } catch (error) {
+      return describe(error);
+    }
+  };
+  // A removal of someone else arrives as an event with the project as it now is.
+  const members: MemberHandlers = {
+    rename: (project, name) =>
+      answer(async () => sync.trackProject(await api.projects.rename(project.id, name))),
+    setMember: (project, memberId, role) =>
+      answer(async () =>
+        sync.trackProject(await api.projects.setMember(project.id, memberId, role)),
+      ),
+    removeMember: (project, memberId) =>
+      answer(async () => {
+        await api.projects.removeMember(project.id, memberId);
+        if (memberId === api.userId) sync.forgetProject(project.id);
+      }),
+    remove: (project) =>
+      answer(async () => {
+        await api.projects.remove(project.id);
+        sync.forgetProject(project.id);
+      }),
   };
 
   const repeat: RepeatHandlers = {
@@ -117,6 +156,17 @@ export function pageActions(sync: TaskSync, onFeaturesChanged: () => void) {
     row,
     repeat,
     remind,
+    members,
+    /** The new project, or an error message to show. */
+    async createProject(name: string): Promise<Project | string> {
+      try {
+        const project = await api.projects.create(name);
+        sync.trackProject(project);
+        return project;
+      } catch (error) {
+        return describe(error);
+      }
+    },
     /** The new task, or undefined when it could not be made (a toast says why). */
     async create(fields: NewTask): Promise<Task | undefined> {
       const task = await attempt(() => api.tasks.create(fields));

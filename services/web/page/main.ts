@@ -18,6 +18,9 @@ import { showConnection } from './ui/connection.ts';
 import { byId, formatInstant, localInputToIso } from './ui/dom.ts';
 import { parseTags, priorityFromInput } from './ui/fields.ts';
 import { filterBar } from './ui/filter-bar.ts';
+import { membersDialog } from './ui/members-dialog.ts';
+import { projectBar } from './ui/project-bar.ts';
+import { openProjectDialog } from './ui/project-dialog.ts';
 import { openRemindDialog } from './ui/remind-dialog.ts';
 import { openRepeatDialog } from './ui/repeat-dialog.ts';
 import { askForSession } from './ui/sign-in.ts';
@@ -56,18 +59,44 @@ function openBoard(session: Session, config: PageConfig): void {
   });
   const bar = filterBar(filter);
   const rerender = (flash = loaded) => {
-    renderTasks(filter.visible(), actions.row, {
-      flash,
-      filtered: filter.active,
-      total: sync.view.size,
-      note: filter.truncated ? `the best ${SEARCH_LIMIT} matches` : '',
-    });
+    const projects = sync.projects.list();
+    // A project's tasks shown alone need no badge naming it.
+    const inView = (task: { project_id: string | null }) => task.project_id !== filter.project;
+    renderTasks(
+      filter.visible(),
+      {
+        ...actions.row,
+        project: (task) => {
+          const shown = actions.row.project(task);
+          return shown && { ...shown, name: inView(task) ? shown.name : undefined };
+        },
+      },
+      {
+        flash,
+        filtered: filter.active,
+        total: filter.total,
+        note: filter.truncated ? `the best ${SEARCH_LIMIT} matches` : '',
+      },
+    );
     bar.update(sync.tasks);
+    projectsBar.update(projects, (id) => sync.projects.roleIn(id));
+    members.refresh();
   };
   const actions = pageActions(sync, () => rerender());
   actions.row.repeat = (task) => openRepeatDialog(task, actions.repeat);
   actions.row.remind = (task) => openRemindDialog(task, actions.remind);
   actions.row.filterTag = (tag) => bar.showTag(tag);
+  const members = membersDialog(session.userId, actions.members);
+  const projectsBar = projectBar(filter, {
+    create: () =>
+      openProjectDialog(async (name) => {
+        const project = await actions.createProject(name);
+        if (typeof project === 'string') return project;
+        projectsBar.show(project.id);
+        return undefined;
+      }),
+    manage: (project) => members.open(() => sync.projects.get(project.id)),
+  });
 
   sync.on('change', () => {
     filter.tasksChanged();
@@ -78,6 +107,7 @@ function openBoard(session: Session, config: PageConfig): void {
     loaded = true;
     document.body.dataset.loaded = 'true';
   });
+  sync.on('projects', () => rerender());
   sync.on('state', showConnection);
   sync.on('reminder', (message) =>
     toast(
@@ -106,6 +136,8 @@ function openBoard(session: Session, config: PageConfig): void {
       due_date: localInputToIso(due.value),
       priority: priorityFromInput(priority.value),
       tags: parseTags(tags.value),
+      // Added while a project is shown: it goes in that project.
+      project_id: sync.projects.get(filter.project) ? filter.project : null,
     });
     if (!task) return;
     title.value = '';

@@ -8,9 +8,16 @@ const CHANGES_MS = 150;
 /** The search shows the best this many matches. */
 export const SEARCH_LIMIT = 200;
 
+/** Which tasks the list is about: all of them, those in no project, or one project's. */
+export type ProjectChoice = '' | 'none' | (string & {});
+
+const inProject = (task: Task, project: ProjectChoice) =>
+  project === '' || (task.project_id ?? 'none') === project;
+
 /**
  * What the list shows: every task, or the server's search results for `query` (full text,
- * ranked by relevance: only the server can say what matches), narrowed to one tag on the page.
+ * ranked by relevance: only the server can say what matches), narrowed to one tag on the page;
+ * all within the chosen project (or all projects).
  *
  * The tag filter needs no server: the page holds every task, live, and tags are stored lower
  * case. A search does: it runs again whenever the tasks change (`tasksChanged`), since a change
@@ -21,6 +28,7 @@ export const SEARCH_LIMIT = 200;
 export class ListFilter {
   #query = '';
   #tag = '';
+  #project: ProjectChoice = '';
   /** The current query's matches, best first, from its newest answer. */
   #matches: string[] | undefined;
   #more = false;
@@ -46,6 +54,15 @@ export class ListFilter {
     return this.#tag;
   }
 
+  get project(): ProjectChoice {
+    return this.#project;
+  }
+
+  /** How many tasks the chosen project holds, search and tag aside. */
+  get total(): number {
+    return this.#sync.tasks.filter((task) => inProject(task, this.#project)).length;
+  }
+
   get active(): boolean {
     return this.#query !== '' || this.#tag !== '';
   }
@@ -67,7 +84,20 @@ export class ListFilter {
       const view = this.#sync.view;
       tasks = this.#matches.map((id) => view.get(id)).filter((task) => task !== undefined);
     }
-    return this.#tag ? tasks.filter((task) => task.tags.includes(this.#tag)) : tasks;
+    return tasks.filter(
+      (task) => inProject(task, this.#project) && (!this.#tag || task.tags.includes(this.#tag)),
+    );
+  }
+
+  setProject(project: ProjectChoice): void {
+    if (project === this.#project) return;
+    this.#project = project;
+    // The best matches within the project, not the project's share of the best matches overall.
+    if (this.#query) {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#run(), 0);
+    }
+    this.#changed();
   }
 
   setQuery(text: string): void {
@@ -101,11 +131,16 @@ export class ListFilter {
   async #run(): Promise<void> {
     this.#timer = undefined;
     const query = this.#query;
+    const project = this.#project;
     const call = ++this.#sent;
     try {
-      const page = await this.#sync.api.tasks.list({ q: query, limit: SEARCH_LIMIT });
+      const page = await this.#sync.api.tasks.list({
+        q: query,
+        limit: SEARCH_LIMIT,
+        project: project || undefined,
+      });
       // An answer older than one shown already, or for another query, is dropped.
-      if (query !== this.#query || call < this.#shown) return;
+      if (query !== this.#query || project !== this.#project || call < this.#shown) return;
       this.#shown = call;
       // A fresh read: newer than the page's copy only if its event is still on its way.
       for (const task of page.items) this.#sync.view.upsert(task);
@@ -114,7 +149,8 @@ export class ListFilter {
     } catch (error) {
       if (query === this.#query && call === this.#sent) this.#failed(error);
     } finally {
-      if (query === this.#query) this.#settled = Math.max(this.#settled, call);
+      if (query === this.#query && project === this.#project)
+        this.#settled = Math.max(this.#settled, call);
       this.#changed();
     }
   }

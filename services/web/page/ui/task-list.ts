@@ -1,10 +1,10 @@
 import type { Task } from '@taskflow/contracts';
 import { byId } from './dom.ts';
-import { fill, taskRow, type RowActions } from './task-row.ts';
+import { fill, rowStamp, taskRow, type RowActions } from './task-row.ts';
 
 /**
  * Keeps the list in step with the tasks, by id: rows are created, redrawn (only when their
- * version changed), moved and removed, never rebuilt wholesale, so a row being edited keeps its
+ * version, or their project's name or the user's role in it, changed), moved and removed, never rebuilt wholesale, so a row being edited keeps its
  * draft and focus while other tasks change. A row changed from elsewhere flashes briefly.
  */
 export function renderTasks(
@@ -24,7 +24,7 @@ export function renderTasks(
     if (!row) {
       row = taskRow(task, actions);
       if (flash) highlight(row);
-    } else if (row.dataset.version !== String(task.version)) {
+    } else if (row.dataset.stamp !== rowStamp(task, actions)) {
       fill(row, task, actions);
       if (flash) highlight(row);
     }

@@ -21,8 +21,23 @@ export interface RowActions {
   filterTag(tag: string): void;
   repeat(task: Task): void;
   remind(task: Task): void;
+  /** The shared project a task is in, as the row shows it (undefined: a private task). */
+  project(task: Task): RowProject | undefined;
   features: { recurrence: boolean; reminders: boolean };
 }
+
+/** A shared task's project: its name (shown unless the list shows that project alone). */
+export interface RowProject {
+  name: string | undefined;
+  /** The user is a viewer there: they read it and set their own reminders, nothing more. */
+  readOnly: boolean;
+}
+
+/** What a row shows beyond the task itself: a change redraws the row as a new version would. */
+export const rowStamp = (task: Task, actions: RowActions): string => {
+  const project = actions.project(task);
+  return `${task.version}|${project?.name ?? ''}|${project?.readOnly ?? false}`;
+};
 
 /** One task as a list item; `fill` redraws it for a newer version of the task. */
 export function taskRow(task: Task, actions: RowActions): HTMLLIElement {
@@ -33,6 +48,7 @@ export function taskRow(task: Task, actions: RowActions): HTMLLIElement {
 
 export function fill(row: HTMLLIElement, task: Task, actions: RowActions): void {
   row.dataset.version = String(task.version);
+  row.dataset.stamp = rowStamp(task, actions);
   row.dataset.completed = String(task.completed);
   row.dataset.priority = task.priority === null ? '' : String(task.priority);
   if (row.dataset.editing === 'true') return; // the user is typing: their draft wins for now
@@ -43,8 +59,15 @@ export function fill(row: HTMLLIElement, task: Task, actions: RowActions): void 
   });
   done.checked = task.completed;
   done.addEventListener('change', () => actions.complete(task, done.checked));
+  const project = actions.project(task);
+  const readOnly = project?.readOnly ?? false;
+  row.dataset.readOnly = String(readOnly);
+  done.disabled = readOnly;
 
   const meta = h('span', { class: 'task-meta' });
+  if (project?.name !== undefined) {
+    meta.append(h('span', { class: 'badge project', title: 'Shared project' }, project.name));
+  }
   if (task.priority !== null) {
     const label = PRIORITY_LABELS[task.priority];
     meta.append(
@@ -95,14 +118,14 @@ export function fill(row: HTMLLIElement, task: Task, actions: RowActions): void 
     h(
       'div',
       { class: 'task-actions' },
-      button('Edit', 'edit', () => edit(row, task, actions)),
-      actions.features.recurrence
+      readOnly ? null : button('Edit', 'edit', () => edit(row, task, actions)),
+      actions.features.recurrence && !readOnly
         ? button('Repeat', 'repeat', () => actions.repeat(task), 'Set a recurrence')
         : null,
       actions.features.reminders
         ? button('Remind', 'remind', () => actions.remind(task), 'Add a reminder')
         : null,
-      button('Delete', 'delete danger', () => actions.remove(task)),
+      readOnly ? null : button('Delete', 'delete danger', () => actions.remove(task)),
     ),
   );
 }
