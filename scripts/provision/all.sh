@@ -28,6 +28,9 @@ helm=
 [ -x "$here/helm.sh" ] && helm=$(run helm) # for packages/testkit/test/deployment.test.ts
 chromium=$(run chromium) # for the browser tests (e2e/browser/)
 schemathesis=$(run schemathesis) # for services/task-api/test/schemathesis.test.ts
+# SMTP server with an HTTP API to read what it received (packages/testkit/src/mailpit.ts). It
+# prints its own `export MAILPIT_SMTP=... MAILPIT_API=...` lines, passed on as they are.
+mailpit=$(run mailpit start)
 
 say "TEST_DATABASE_URL=$pg"
 say "REDIS_URL=$redis"
@@ -39,6 +42,7 @@ say "NATS_URL=$nats"
 [ -n "$helm" ] && say "HELM=$helm"
 say "CHROMIUM=$chromium"
 say "SCHEMATHESIS=$schemathesis"
+say "$(sed 's/^export //' <<<"$mailpit" | paste -sd ' ')"
 
 printf 'export TEST_DATABASE_URL=%q\n' "$pg"
 printf 'export REDIS_URL=%q\n' "$redis"
@@ -53,4 +57,5 @@ printf 'export NATS_URL=%q\n' "$nats"
 [ -n "$helm" ] && printf 'export HELM=%q\n' "$helm"
 printf 'export CHROMIUM=%q\n' "$chromium"
 printf 'export SCHEMATHESIS=%q\n' "$schemathesis"
+echo "$mailpit"
 exit 0

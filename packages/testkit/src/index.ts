@@ -10,3 +10,4 @@ export * from './resources.ts';
 export * from './standalone-fleet.ts';
 export * from './rabbitmq.ts';
 export * from './jetstream.ts';
+export * from './mailpit.ts';
