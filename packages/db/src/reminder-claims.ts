@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from './client.ts';
+import { projectHeld } from './project-locks.ts';
 
 // The reminder-worker's writes. Every one claims its rows with FOR UPDATE SKIP LOCKED and takes
 // a share lock on the task (SKIP LOCKED too): any number of workers run them side by side, none
@@ -64,6 +65,7 @@ export async function fireDueReminders(
         and r.remind_at <= now()
         and r.remind_at >= now() - make_interval(secs => ${policy.graceSeconds}::float8)
         and not t.completed
+        and ${projectHeld(sql`t.project_id`)}
       order by r.remind_at
       limit ${policy.limit}
       for update of r skip locked

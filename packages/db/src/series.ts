@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, isNotNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Task } from '@taskflow/contracts';
 import { tasks } from './schema.ts';
 import type { Executor } from './client.ts';
+import { holdProject, projectHeld } from './project-locks.ts';
 import { taskColumns, type TaskRow } from './rows.ts';
 import { textArray } from './sql-arrays.ts';
 
@@ -63,6 +64,7 @@ export async function claimDueSeries(ex: Executor, now: Date, limit: number): Pr
         eq(tasks.isRecurring, true),
         isNotNull(tasks.nextOccurrence),
         lte(tasks.nextOccurrence, now),
+        projectHeld(sql`${tasks.projectId}`),
       ),
     )
     .orderBy(asc(tasks.nextOccurrence))
@@ -116,10 +118,31 @@ export async function advanceSeries(ex: Executor, series: Task[]): Promise<void>
     where tasks.id = v.id`);
 }
 
-/** A series by id, whoever owns it, locked until the transaction ends. */
+/**
+ * A series by id, whoever owns it, locked until the transaction ends; a project's series after
+ * its project is held FOR SHARE, the order every writer keeps (project-locks.ts). A series moved
+ * between the look and the lock is looked at again.
+ */
 export async function lockSeries(ex: Executor, id: string): Promise<TaskRow | undefined> {
-  const [row] = await ex.select(taskColumns).from(tasks).where(eq(tasks.id, id)).for('update');
-  return row;
+  const lock = (where: SQL) =>
+    ex
+      .select(taskColumns)
+      .from(tasks)
+      .where(and(eq(tasks.id, id), where))
+      .for('update');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [own] = await lock(isNull(tasks.projectId));
+    if (own) return own;
+    const [seen] = await ex
+      .select({ projectId: tasks.projectId })
+      .from(tasks)
+      .where(eq(tasks.id, id));
+    if (!seen?.projectId) return undefined;
+    await holdProject(ex, seen.projectId);
+    const [row] = await lock(eq(tasks.projectId, seen.projectId));
+    if (row) return row;
+  }
+  return undefined;
 }
 
 /** The series' instance for its latest occurrence, if any. */

@@ -1,7 +1,16 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { EventEnvelope } from '@taskflow/contracts';
-import { connect, findTask, fireDueReminders, taskReminders, userEvents } from '@taskflow/db';
+import { randomUUID } from 'node:crypto';
+import {
+  connect,
+  findTask,
+  fireDueReminders,
+  insertProject,
+  projectRole,
+  taskReminders,
+  userEvents,
+} from '@taskflow/db';
 import { runTick } from '../src/jobs/tick.ts';
 import { outboxOf, POLICY, seedReminder, seedTask, silent, startWorker } from './worker.ts';
 
@@ -210,5 +219,34 @@ describe('exactly once, whatever runs at the same time', () => {
     await change;
     await tick();
     expect(await triggered(task.user_id)).toHaveLength(1);
+  });
+
+  it("skips a project's task while its project is held for a deletion or a membership change, without waiting", async () => {
+    const owner = `user-${randomUUID()}`;
+    const project = await insertProject(database.db, {
+      id: randomUUID(),
+      name: 'Home',
+      createdBy: owner,
+    });
+    const task = await seedTask(database, { userId: owner, projectId: project.id });
+    await seedReminder(database, task, -1);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // As a project's deletion does before it deletes the tasks: the project FOR UPDATE.
+    const deletion = database.transaction(async (tx) => {
+      await projectRole(tx, project.id, owner, 'update');
+      locked();
+      await held;
+    });
+    await isLocked;
+    // A claim that held the task and then waited for the project would wait here forever.
+    await tick();
+    expect(await triggered(owner)).toEqual([]);
+    release();
+    await deletion;
+    await tick();
+    expect(await triggered(owner)).toHaveLength(1);
   });
 });

@@ -90,7 +90,14 @@ export const silent = { info: () => {} };
 /** A task as task-api would have created it (with its task.created event). */
 export async function seedTask(
   database: Database,
-  fields: { userId?: string; title?: string; dueDate?: Date | null; completed?: boolean } = {},
+  fields: {
+    userId?: string;
+    title?: string;
+    dueDate?: Date | null;
+    completed?: boolean;
+    /** A project the task is in (it must exist). */
+    projectId?: string;
+  } = {},
 ): Promise<Task> {
   const now = new Date();
   const task: Task = {
@@ -103,6 +110,7 @@ export async function seedTask(
       now.toISOString(),
     ),
     due_date: fields.dueDate?.toISOString() ?? null,
+    project_id: fields.projectId ?? null,
   };
   const context = { userId: task.user_id, correlationId: 'seed' };
   await outboxOf(database).createTasks([

@@ -49,6 +49,8 @@ export interface SeriesSpec {
   start: Date;
   mode?: RecurrenceMode;
   title?: string;
+  /** A project the series is in (it must exist). */
+  projectId?: string;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function insertSeries(database: Database, spec: SeriesSpec): Promis
     occurrence_at: null,
     priority: null,
     tags: [],
-    project_id: null,
+    project_id: spec.projectId ?? null,
     version: 1,
     created_at: at,
     updated_at: at,

@@ -4,7 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventEnvelope, RecurringSpawnedData } from '@taskflow/contracts';
-import { connect, deleteTask, findTask, seriesInstances, userEvents } from '@taskflow/db';
+import { randomUUID } from 'node:crypto';
+import {
+  connect,
+  deleteTask,
+  findTask,
+  insertProject,
+  projectRole,
+  seriesInstances,
+  userEvents,
+} from '@taskflow/db';
 import { runTick, type TickOptions } from '../src/jobs/tick.ts';
 import { countingOutbox, databaseForFile, insertSeries, silent } from './fixtures.ts';
 
@@ -239,5 +248,37 @@ describe('runTick', () => {
       seriesId: null,
       occurrenceAt: new Date('2027-08-01T07:00:00Z'),
     });
+  });
+
+  it("skips a project's series while its project is held for a deletion or a membership change, without waiting", async () => {
+    const owner = `user-${randomUUID()}`;
+    const project = await insertProject(database.db, {
+      id: randomUUID(),
+      name: 'Home',
+      createdBy: owner,
+    });
+    const series = await insertSeries(database, {
+      start: START,
+      userId: owner,
+      projectId: project.id,
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const deletion = database.transaction(async (tx) => {
+      await projectRole(tx, project.id, owner, 'update');
+      locked();
+      await held;
+    });
+    await isLocked;
+    const now = seconds(START, 0.4);
+    expect(await tick(now)).toMatchObject({ spawned: 0 });
+    expect(await seriesInstances(database.db, series.id)).toEqual([]);
+    release();
+    await deletion;
+    expect(await tick(now)).toMatchObject({ spawned: 1 });
+    const [instance] = await seriesInstances(database.db, series.id);
+    expect(instance!.projectId).toBe(project.id);
   });
 });
