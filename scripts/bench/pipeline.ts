@@ -4,7 +4,6 @@
 // (services/standalone) on its in-process bus or on direct Kafka. Open-loop fixed rates (500, 1,000, 2,000 creates/s) for latency, then a
 // closed loop for the sustained maximum. Prints a Markdown section for docs/benchmarks.md.
 import os from 'node:os';
-import WebSocket from 'ws';
 import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import {
@@ -14,7 +13,16 @@ import {
   type Fleet,
   type FleetMode,
 } from '@taskflow/testkit';
-import { cpuSeconds, pidsMatching, rssMiB, NO_RATE_LIMITS } from './measure.ts';
+import {
+  cpuWindow,
+  fleetProcesses,
+  int,
+  NO_RATE_LIMITS,
+  offerAtRate,
+  openTaskSocket,
+  percentile,
+  safeRss,
+} from './measure.ts';
 import { jsonPost, rawHttpPool } from './raw-http.ts';
 
 const target = process.argv[2] ?? 'redis';
@@ -145,18 +153,9 @@ try {
   );
 
   async function fixedRate(rate: number, suffix: string): Promise<Row> {
-    return measure(`fixed ${rate}/s${suffix}`, async (stopAt) => {
-      const interval = 1000 / rate;
-      const started = performance.now();
-      const pending: Promise<void>[] = [];
-      for (let i = 0; performance.now() < stopAt; i++) {
-        const due = started + i * interval;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        pending.push(create().catch(() => {}));
-      }
-      await Promise.all(pending);
-    });
+    return measure(`fixed ${rate}/s${suffix}`, (stopAt) =>
+      offerAtRate(rate, stopAt, () => create().catch(() => {})),
+    );
   }
 
   async function closedLoop(suffix: string): Promise<Row> {
@@ -182,10 +181,7 @@ try {
     sent = 0;
     delivered = 0;
     arrivedInWindow = 0;
-    const cpuBefore = new Map(
-      processes(fleet).flatMap((p) => p.pids.map((pid) => [pid, safeCpu(pid)] as const)),
-    );
-    const loadBefore = process.cpuUsage();
+    const cpuUse = cpuWindow(() => fleetProcesses(fleet));
     const start = windowStart;
     const relayBefore = timeline ? await relayRounds(fleet) : undefined;
     await loading;
@@ -193,14 +189,7 @@ try {
     // Rates are per second of sending; CPU is over the sending and the answers still due.
     const window = (stopAt - start) / 1000;
     const elapsed = (performance.now() - start) / 1000;
-    // Processes are listed again: pools open Postgres backends during a run, and a backend
-    // born in the run spent all of its CPU in it.
-    const pids = processes(fleet);
-    const cpu = pids.map((p) =>
-      p.pids.reduce((sum, pid) => sum + safeCpu(pid) - (cpuBefore.get(pid) ?? 0), 0),
-    );
-    const generator = process.cpuUsage(loadBefore);
-    cpu.push((generator.user + generator.system) / 1e6);
+    const { groups: pids, seconds: cpu } = cpuUse.stop();
     const rss = pids.map((p) => p.pids.reduce((sum, pid) => sum + safeRss(pid), 0));
     // Stragglers: wait until everything sent is delivered, or 10 s.
     for (let i = 0; i < 100 && delivered < sent; i++) {
@@ -209,10 +198,7 @@ try {
     if (lagSamples) printTimeline(name, start, latencies, sends, lagSamples);
     if (relayBefore) printRelayRounds(relayBefore, await relayRounds(fleet));
     latencies.sort((a, b) => a - b);
-    const pct = (q: number) =>
-      latencies.length
-        ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
-        : NaN;
+    const pct = (q: number) => percentile(latencies, q);
     return {
       name,
       sentPerSecond: sent / window,
@@ -243,10 +229,6 @@ interface Row {
   cpuShares: number[];
   cpuPerEvent: number;
   rss: number[];
-}
-
-function int(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(0) : '-';
 }
 
 function formatRow(row: Row): string {
@@ -288,18 +270,10 @@ async function warmUp(create: () => Promise<void>, delivered: () => number) {
 }
 
 function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id: string) => void) {
-  const url = `${fleet.replicas['ws-notifier'][0]!.url.replace('http', 'ws')}/ws/user/${user.id}/tasks`;
-  // `ws`, not Node's built-in WebSocket: the load generator shares the two cores with what it
-  // measures, and `ws` costs it far less CPU per message.
-  const ws = new WebSocket(url, ['bearer', user.token], { skipUTF8Validation: true });
-  ws.on('message', (data) => {
+  return openTaskSocket(fleet, user, (data) => {
     // Control messages (hello, resync, pong) carry no task.
     const id = (JSON.parse(String(data)) as { data?: { id?: string } }).data?.id;
     if (id) onTask(id);
-  });
-  return new Promise<WebSocket>((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
   });
 }
 
@@ -380,44 +354,4 @@ function printRelayRounds(before: Map<string, number>, after: Map<string, number
       `creates: ${delta('taskflow_task_create_batch_size_count')} statements, mean batch ` +
       `${mean('taskflow_task_create_batch_size_sum', 'taskflow_task_create_batch_size_count')}`,
   );
-}
-
-function processes(fleet: Fleet): Array<{ name: string; pids: number[] }> {
-  const api = fleet.replicas['task-api'][0]!;
-  const notifier = fleet.replicas['ws-notifier'][0]!;
-  // One process without Dapr: all in the first column, no sidecars.
-  const one = fleet.mode === 'standalone';
-  return [
-    { name: 'task-api', pids: [api.process.pid!] },
-    { name: 'task-api daprd', pids: one ? [] : [api.daprd.process.pid!] },
-    { name: 'ws-notifier', pids: one ? [] : [notifier.process.pid!] },
-    { name: 'ws-notifier daprd', pids: one ? [] : [notifier.daprd.process.pid!] },
-    { name: 'postgres', pids: pidsMatching(/(^|\/)postgres[: ]/) },
-    {
-      name: 'broker',
-      pids: {
-        kafka: () => pidsMatching(/kafka\.Kafka/),
-        rabbitmq: () => pidsMatching(/beam\.smp.*-s rabbit boot/),
-        jetstream: () => pidsMatching(/nats-server/),
-        redis: () => pidsMatching(new RegExp(`redis-server.*:${fleet.redisPort}`)),
-        'in-process': () => [],
-      }[fleet.broker](),
-    },
-  ];
-}
-
-function safeCpu(pid: number): number {
-  try {
-    return cpuSeconds(pid);
-  } catch {
-    return 0;
-  }
-}
-
-function safeRss(pid: number): number {
-  try {
-    return rssMiB(pid);
-  } catch {
-    return 0;
-  }
 }
