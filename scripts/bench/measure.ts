@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import type { Fleet } from '@taskflow/testkit';
 
 /**
@@ -194,4 +195,51 @@ export function openTaskSocket(
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
   });
+}
+
+/** The outbox lag (age of the oldest unpublished event) every 250 ms, until stopped. */
+export async function sampleOutboxLag(fleet: Fleet) {
+  const database = connectDatabase(fleet.database.url, { max: 1, applicationName: 'bench' });
+  await outboxLagSeconds(database.db);
+  const samples: Array<{ at: number; lagMs: number }> = [];
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const at = performance.now();
+    inFlight = outboxLagSeconds(database.db).then(
+      (lag) => samples.push({ at, lagMs: lag * 1000 }),
+      () => {}, // a missed sample leaves a gap in the timeline, nothing more
+    );
+  }, 250);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+      await database.close();
+      return samples;
+    },
+  };
+}
+
+/** taskflow_ws_delivery_lag_seconds: cumulative count per bucket bound (ms). */
+export function lagBuckets(metrics: string): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const [, le, count] of metrics.matchAll(
+    /^taskflow_ws_delivery_lag_seconds_bucket\{le="([^"]+)"[^}]*\} (\S+)$/gm,
+  )) {
+    buckets.set(le === '+Inf' ? Infinity : Number(le) * 1000, Number(count));
+  }
+  return buckets;
+}
+
+/** The smallest bucket bound holding quantile q of what was observed between two scrapes. */
+export function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number) {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  const bound = bounds.find((le) => (after.get(le)! - (before.get(le) ?? 0)) / total >= q);
+  return bound ?? Infinity;
+}
+
+/** A service's Prometheus text, from its /metrics. */
+export async function metricsOf(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
 }

@@ -4,7 +4,6 @@
 // (services/standalone) on its in-process bus or on direct Kafka. Open-loop fixed rates (500, 1,000, 2,000 creates/s) for latency, then a
 // closed loop for the sustained maximum. Prints a Markdown section for docs/benchmarks.md.
 import os from 'node:os';
-import { connect as connectDatabase, outboxLagSeconds } from '@taskflow/db';
 import { signDevToken } from '@taskflow/service-kit';
 import {
   FLEET_JWT_SECRET,
@@ -22,6 +21,7 @@ import {
   openTaskSocket,
   percentile,
   safeRss,
+  sampleOutboxLag,
 } from './measure.ts';
 import { jsonPost, rawHttpPool } from './raw-http.ts';
 
@@ -275,29 +275,6 @@ function connect(fleet: Fleet, user: { id: string; token: string }, onTask: (id:
     const id = (JSON.parse(String(data)) as { data?: { id?: string } }).data?.id;
     if (id) onTask(id);
   });
-}
-
-/** The outbox lag (age of the oldest unpublished event) every 250 ms, until stopped. */
-async function sampleOutboxLag(fleet: Fleet) {
-  const database = connectDatabase(fleet.database.url, { max: 1, applicationName: 'bench' });
-  await outboxLagSeconds(database.db);
-  const samples: Array<{ at: number; lagMs: number }> = [];
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    const at = performance.now();
-    inFlight = outboxLagSeconds(database.db).then(
-      (lag) => samples.push({ at, lagMs: lag * 1000 }),
-      () => {}, // a missed sample leaves a gap in the timeline, nothing more
-    );
-  }, 250);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await inFlight;
-      await database.close();
-      return samples;
-    },
-  };
 }
 
 function printTimeline(

@@ -14,7 +14,14 @@ import { freshTask, makeEvent, type EventEnvelope, type Task } from '@taskflow/c
 import { createDaprClient } from '@taskflow/dapr';
 import { signDevToken } from '@taskflow/service-kit';
 import { FLEET_DAPR_API_TOKEN, FLEET_JWT_SECRET, startFleet } from '@taskflow/testkit';
-import { cpuSeconds, rssMiB, NO_RATE_LIMITS } from './measure.ts';
+import {
+  bucketQuantile,
+  cpuSeconds,
+  lagBuckets,
+  metricsOf,
+  rssMiB,
+  NO_RATE_LIMITS,
+} from './measure.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_WS_CONNECTIONS ?? 10_000);
 const TABS = Number(process.env.BENCH_WS_TABS ?? 2);
@@ -73,13 +80,13 @@ try {
   await sleep(3_000);
   const after = await memory(notifier.url, pid);
   const openSockets = Number(
-    (await scrape(notifier.url)).match(/^taskflow_ws_connections\{[^}]*\} (\d+)/m)?.[1],
+    (await metricsOf(notifier.url)).match(/^taskflow_ws_connections\{[^}]*\} (\d+)/m)?.[1],
   );
 
   // Warm-up: the first events wake the delivery path (consumer group, bulk batches).
   await publishAtRate(dapr, users, RATE, 3);
   await sleep(1_000);
-  const lagBefore = lagBuckets(await scrape(notifier.url));
+  const lagBefore = lagBuckets(await metricsOf(notifier.url));
   const cpuBefore = [cpuSeconds(pid), cpuSeconds(sidecarPid)];
   const receivedBefore = received;
   measuring = true;
@@ -88,7 +95,7 @@ try {
   measuring = false;
   const cpu = [cpuSeconds(pid) - cpuBefore[0]!, cpuSeconds(sidecarPid) - cpuBefore[1]!];
   const delivered = received - receivedBefore;
-  const lagAfter = lagBuckets(await scrape(notifier.url));
+  const lagAfter = lagBuckets(await metricsOf(notifier.url));
   const serverLag = (q: number) => bucketQuantile(lagBefore, lagAfter, q);
   for (const socket of sockets) socket.close();
 
@@ -184,33 +191,10 @@ function taskEvent(userId: string): EventEnvelope {
   return makeEvent('task.created', task, task, { userId, correlationId: 'bench-ws' });
 }
 
-/** taskflow_ws_delivery_lag_seconds: cumulative count per bucket bound (ms). */
-function lagBuckets(metrics: string): Map<number, number> {
-  const buckets = new Map<number, number>();
-  for (const [, le, count] of metrics.matchAll(
-    /^taskflow_ws_delivery_lag_seconds_bucket\{le="([^"]+)"[^}]*\} (\S+)$/gm,
-  )) {
-    buckets.set(le === '+Inf' ? Infinity : Number(le) * 1000, Number(count));
-  }
-  return buckets;
-}
-
-/** The smallest bucket bound holding quantile q of what was observed between two scrapes. */
-function bucketQuantile(before: Map<number, number>, after: Map<number, number>, q: number) {
-  const bounds = [...after.keys()].sort((a, b) => a - b);
-  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
-  const bound = bounds.find((le) => (after.get(le)! - (before.get(le) ?? 0)) / total >= q);
-  return bound ?? Infinity;
-}
-
-async function scrape(url: string): Promise<string> {
-  return (await fetch(`${url}/metrics`)).text();
-}
-
 /** RSS from /proc, and the JS heap in use from the service's own /metrics. */
 async function memory(url: string, pid: number): Promise<{ rss: number; heap: number }> {
   const heap = Number(
-    (await scrape(url)).match(/^nodejs_heap_size_used_bytes\{[^}]*\} (\S+)/m)?.[1],
+    (await metricsOf(url)).match(/^nodejs_heap_size_used_bytes\{[^}]*\} (\S+)/m)?.[1],
   );
   return { rss: rssMiB(pid), heap: heap / 1024 / 1024 };
 }
