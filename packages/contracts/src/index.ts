@@ -12,3 +12,4 @@ export * from './time-zones.ts';
 export * from './topic-names.ts';
 export * from './task-fields.ts';
 export * from './projects.ts';
+export * from './channels.ts';

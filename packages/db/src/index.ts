@@ -4,6 +4,8 @@ export * from './rows.ts';
 export * from './users.ts';
 export * from './tasks.ts';
 export * from './projects.ts';
+export * from './channels.ts';
+export * from './deliveries.ts';
 export * from './reminders.ts';
 export * from './reminder-claims.ts';
 export * from './series.ts';

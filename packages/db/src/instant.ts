@@ -1,3 +1,5 @@
+import { sql, type SQL } from 'drizzle-orm';
+
 /**
  * `timestamptz` <-> `Date`, exactly, for every instant either side can hold.
  *
@@ -45,3 +47,6 @@ export function instantToPostgres(date: Date): string {
   const rest = iso.slice(iso.indexOf('-', 1)); // "-MM-DDTHH:MM:SS.sssZ"
   return year > 9999 ? `${year}${rest}` : `${String(1 - year).padStart(4, '0')}${rest} BC`;
 }
+
+/** An instant column as milliseconds since the epoch, for raw statements' results. */
+export const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;

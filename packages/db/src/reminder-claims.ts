@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from './client.ts';
+import { epochMs } from './instant.ts';
 import { projectHeld } from './project-locks.ts';
 
 // The reminder-worker's writes. Every one claims its rows with FOR UPDATE SKIP LOCKED and takes
@@ -44,9 +45,6 @@ type FiredRow = {
   project_id: string | null;
   fired_at_ms: number;
 };
-
-const epochMs = (column: ReturnType<typeof sql>) =>
-  sql`(extract(epoch from ${column}) * 1000)::float8`;
 
 /**
  * Marks up to `limit` due reminders fired: time reached, still pending, within the grace

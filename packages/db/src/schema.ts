@@ -170,6 +170,112 @@ export const projectMembers = pgTable(
 );
 
 /**
+ * Where a user's reminders go besides their open tabs: an email address or a webhook URL. A
+ * webhook's `secret` signs every request (HMAC-SHA256); an email's `unsubscribe_token` is the
+ * credential of its unsubscribe link. The verification token is kept only as its SHA-256.
+ */
+export const channels = pgTable(
+  'channels',
+  {
+    id: uuid('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    address: text('address').notNull(),
+    status: text('status').notNull().default('unverified'),
+    useByDefault: boolean('use_by_default').notNull().default(true),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    secret: text('secret'),
+    unsubscribeToken: text('unsubscribe_token'),
+    verifyTokenHash: text('verify_token_hash'),
+    verifyExpiresAt: instant('verify_expires_at'),
+    verifiedAt: instant('verified_at'),
+    createdAt: instant('created_at')
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: instant('updated_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    unique('unique_channel_per_user_address').on(t.userId, t.kind, t.address),
+    uniqueIndex('idx_channels_verify_token')
+      .on(t.verifyTokenHash)
+      .where(sql`${t.verifyTokenHash} is not null`),
+    uniqueIndex('idx_channels_unsubscribe_token')
+      .on(t.unsubscribeToken)
+      .where(sql`${t.unsubscribeToken} is not null`),
+    check('channels_kind', sql`${t.kind} in ('email', 'webhook')`),
+    check('channels_status', sql`${t.status} in ('unverified', 'verified', 'unsubscribed')`),
+    check('channels_webhook_secret', sql`(${t.kind} = 'webhook') = (${t.secret} is not null)`),
+  ],
+);
+
+/** A user's channel choice for their reminders on one task (no row: their default channels). */
+export const taskChannels = pgTable(
+  'task_channels',
+  {
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    channelIds: uuid('channel_ids').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.userId] })],
+);
+
+/**
+ * One row per message to send: a reminder to one channel (made once, by the unique index, however
+ * often reminder.triggered is delivered), or a channel's verification. Its id is the message's
+ * stable id on every attempt. pending -> sending -> sent | pending (retry later) | failed.
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').notNull(),
+    reminderId: uuid('reminder_id'),
+    taskId: uuid('task_id'),
+    /** What to send, fixed when the delivery was made (a reminder's title and times). */
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /**
+     * When it is due. While `sending`, the attempt's lease: a sender that died mid-attempt left
+     * the row `sending`, and once this passes it is claimed again.
+     */
+    nextAttemptAt: instant('next_attempt_at').default(sql`now()`),
+    lastError: text('last_error'),
+    sentAt: instant('sent_at'),
+    createdAt: instant('created_at')
+      .notNull()
+      .default(sql`now()`),
+    updatedAt: instant('updated_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    uniqueIndex('unique_delivery_per_reminder_channel')
+      .on(t.reminderId, t.channelId)
+      .where(sql`${t.reminderId} is not null`),
+    // The sender's claim: what is due, or whose attempt was abandoned.
+    index('idx_deliveries_due')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} in ('pending', 'sending')`),
+    index('idx_deliveries_user').on(t.userId, t.status, t.createdAt.desc(), t.id.desc()),
+    check('deliveries_purpose', sql`${t.purpose} in ('reminder', 'verification')`),
+    check('deliveries_status', sql`${t.status} in ('pending', 'sending', 'sent', 'failed')`),
+  ],
+);
+
+/**
  * One row: the text search configuration (`english`, `german`, `simple`...) that stems tasks
  * and queries. `pnpm --filter @taskflow/db search-language <name>` changes it and re-stems.
  */
