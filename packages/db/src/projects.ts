@@ -97,17 +97,26 @@ export async function userProjects(ex: Executor, userId: string): Promise<Projec
     .innerJoin(projects, eq(projects.id, projectMembers.projectId))
     .where(eq(projectMembers.userId, userId))
     .orderBy(asc(projects.createdAt), asc(projects.id));
+  const found = rows.map(({ project }) => project);
+  return withMembers(ex, found);
+}
+
+/**
+ * These projects as they stand, with their members, in no particular order; an id with no row
+ * is left out (`replay verify` compares them with the projects its events rebuild).
+ */
+export async function projectsByIds(ex: Executor, ids: string[]): Promise<Project[]> {
+  if (ids.length === 0) return [];
+  return withMembers(ex, await ex.select().from(projects).where(inArray(projects.id, ids)));
+}
+
+/** The rows as projects, their members read in one query. */
+async function withMembers(ex: Executor, rows: ProjectRow[]): Promise<Project[]> {
   if (rows.length === 0) return [];
-  const members = await membersOf(
-    ex,
-    rows.map(({ project }) => project.id),
-  );
-  return rows.map(({ project }) =>
-    toProject(
-      project,
-      members.filter((member) => member.projectId === project.id),
-    ),
-  );
+  const byProject = new Map<string, MemberRow[]>(rows.map((row) => [row.id, []]));
+  const members = await membersOf(ex, [...byProject.keys()]);
+  for (const member of members) byProject.get(member.projectId)!.push(member);
+  return rows.map((row) => toProject(row, byProject.get(row.id)!));
 }
 
 /** The ids of the projects the user is a member of: what their task lists take in. */

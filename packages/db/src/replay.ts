@@ -1,11 +1,25 @@
-import { and, asc, eq, gt, gte, inArray, isNotNull, like, lte, sql, type SQL } from 'drizzle-orm';
-import { events, tasks } from './schema.ts';
+import {
+  and,
+  asc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  like,
+  lte,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
+import { events, projects, tasks } from './schema.ts';
 import type { Database, Executor, Tx } from './client.ts';
 import type { EventRow } from './events.ts';
 import { taskColumns, type TaskRow } from './rows.ts';
 
 // The queries of `pnpm replay` (packages/replay): reading the event store back, in bounded
-// batches, to verify the `tasks` table against it or to publish history again.
+// batches, to verify the `tasks`, `projects` and `project_members` tables against it or to
+// publish history again. (The rows of projects by id: projectsByIds in projects.ts.)
 
 /**
  * Runs `work` on one consistent, read-only snapshot of the database (REPEATABLE READ): a verify
@@ -22,8 +36,8 @@ export async function readSnapshot<T>(
   });
 }
 
-/** A stored event of a task aggregate, as `replay verify` folds it. */
-export interface StoredTaskEvent {
+/** A stored event of a task or a project aggregate, as `replay verify` folds it. */
+export interface StoredAggregateEvent {
   seq: number;
   eventId: string;
   eventType: string;
@@ -39,19 +53,27 @@ export interface AggregatePosition {
   seq: number;
 }
 
-/** Task events are the only ones that change `tasks` (see packages/replay/README.md). */
-const isTaskEvent = like(events.eventType, 'task.%');
+/**
+ * Task events are the only ones that change `tasks`, project events the only ones that change
+ * `projects` and `project_members` (see packages/replay/README.md).
+ */
+const TASK_EVENTS = 'task.%';
+const PROJECT_EVENTS = 'project.%';
 
 /**
- * The next `limit` task events in (aggregate_id, seq) order after `after`: each aggregate's
- * history in a row, in the order it was written. A keyset on idx_events_aggregate_seq, so every
- * batch costs the same however deep into the store it starts.
+ * The next `limit` task and project events in (aggregate_id, seq) order after `after`: each
+ * aggregate's history in a row, in the order it was written. A keyset on
+ * idx_events_aggregate_seq, so every batch costs the same however deep into the store it starts.
+ * Both kinds in one walk: event_type has no index, so a walk per kind would read the whole
+ * table once per kind.
  */
-export async function taskEventsByAggregate(
+export async function stateEventsByAggregate(
   ex: Executor,
   options: { after?: AggregatePosition | undefined; userId?: string | undefined; limit: number },
-): Promise<StoredTaskEvent[]> {
-  const conditions: SQL[] = [isTaskEvent];
+): Promise<StoredAggregateEvent[]> {
+  const conditions: SQL[] = [
+    or(like(events.eventType, TASK_EVENTS), like(events.eventType, PROJECT_EVENTS))!,
+  ];
   if (options.userId !== undefined) conditions.push(eq(events.userId, options.userId));
   if (options.after) {
     const { aggregateId, seq } = options.after;
@@ -89,13 +111,19 @@ export async function deletedAggregates(ex: Executor, ids: string[]): Promise<Se
   return new Set(rows.map((row) => row.id));
 }
 
-export interface TaskPage {
-  /** How many rows of `tasks` this page covered. */
+export interface RowPage {
+  /** How many rows of the table this page covered. */
   scanned: number;
   /** The last id covered; undefined when the table had nothing after `after`. */
   lastId: string | undefined;
-  /** The ids of the page that no task event mentions. */
+  /** The ids of the page that no event of the table's kind mentions. */
   withoutEvents: string[];
+}
+
+interface PageOptions {
+  after?: string | undefined;
+  userId?: string | undefined;
+  limit: number;
 }
 
 /**
@@ -103,23 +131,36 @@ export interface TaskPage {
  * (a row the event store knows nothing of). With `userId`, only that user's rows, and only
  * that user's events count: a row moved to another user is not theirs by the events.
  */
-export async function taskPageWithoutEvents(
+export const taskPageWithoutEvents = (ex: Executor, options: PageOptions) =>
+  pageWithoutEvents(ex, tasks, tasks.userId, TASK_EVENTS, options);
+
+/**
+ * The same for `projects`: rows no project event mentions. A project's events are keyed by its
+ * creator, so with `userId` these are the projects that user created.
+ */
+export const projectPageWithoutEvents = (ex: Executor, options: PageOptions) =>
+  pageWithoutEvents(ex, projects, projects.createdBy, PROJECT_EVENTS, options);
+
+async function pageWithoutEvents(
   ex: Executor,
-  options: { after?: string | undefined; userId?: string | undefined; limit: number },
-): Promise<TaskPage> {
+  table: typeof tasks | typeof projects,
+  owner: typeof tasks.userId | typeof projects.createdBy,
+  eventTypes: string,
+  options: PageOptions,
+): Promise<RowPage> {
   const conditions: SQL[] = [];
-  if (options.after !== undefined) conditions.push(gt(tasks.id, options.after));
-  if (options.userId !== undefined) conditions.push(eq(tasks.userId, options.userId));
-  const sameUser = options.userId === undefined ? sql`` : sql`and e.user_id = ${tasks.userId}`;
+  if (options.after !== undefined) conditions.push(gt(table.id, options.after));
+  if (options.userId !== undefined) conditions.push(eq(owner, options.userId));
+  const sameUser = options.userId === undefined ? sql`` : sql`and e.user_id = ${owner}`;
   const rows = await ex
     .select({
-      id: tasks.id,
+      id: table.id,
       hasEvents: sql<boolean>`exists (select 1 from events e
-        where e.aggregate_id = ${tasks.id}::text and e.event_type like 'task.%' ${sameUser})`,
+        where e.aggregate_id = ${table.id}::text and e.event_type like ${eventTypes} ${sameUser})`,
     })
-    .from(tasks)
+    .from(table)
     .where(conditions.length > 0 ? and(...conditions) : undefined)
-    .orderBy(asc(tasks.id))
+    .orderBy(asc(table.id))
     .limit(options.limit);
   return {
     scanned: rows.length,

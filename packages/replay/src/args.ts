@@ -5,8 +5,9 @@ import { UsageError } from './errors.ts';
 
 export const USAGE = `Usage:
   pnpm replay verify [--user <id>] [--batch-size <n>] [--json]
-      Folds the event store (or one user's events) into a fresh projection and compares it
-      field by field with the tasks table. Exit 0: identical; 1: differences (all printed).
+      Folds the event store (or one user's events: their tasks and the projects they
+      created) into a fresh projection and compares it field by field with the tasks,
+      projects and project_members tables. Exit 0: identical; 1: differences (all printed).
 
   pnpm replay republish --since <time|duration|event_id> [--user <id>] [--topic <topic>]
                         [--rate <events/s>] [--batch-size <n>] [--resume-file <path>] [--dry-run]

@@ -25,6 +25,13 @@ function replay(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** `--json` output: one object a line. */
+const jsonLines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+
 let users: string[];
 beforeAll(async () => {
   users = await randomWorkload(store.write, { seed: 7, users: 3, operations: 60 });
@@ -34,7 +41,9 @@ beforeAll(async () => {
 describe('pnpm replay verify', () => {
   it('exits 0 and says so when the table is what the events say', async () => {
     const { code, stdout } = await replay(['verify']);
-    expect(stdout).toContain('no differences: the tasks table is what the events say');
+    expect(stdout).toContain(
+      'no differences: the tasks table is what the events say, and so are projects and their members',
+    );
     expect(code).toBe(0);
   });
 
@@ -64,10 +73,7 @@ describe('pnpm replay verify', () => {
         '3',
       ]);
       expect(json.code).toBe(1);
-      const [difference, summary] = json.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line));
+      const [difference, summary] = jsonLines(json.stdout);
       expect(difference).toEqual({
         kind: 'field',
         task_id: victim!.id,
@@ -82,9 +88,53 @@ describe('pnpm replay verify', () => {
         deleted: 0,
         unknown: 0,
         history: 0,
+        member_missing: 0,
+        member_unknown: 0,
+        member_field: 0,
       });
     } finally {
       await store.sql`update tasks set title = ${victim!.title} where id = ${victim!.id}`;
+    }
+    expect((await replay(['verify'])).code).toBe(0);
+  });
+
+  it("after a member's role is changed by hand: that member, exit 1, the projects counted", async () => {
+    const [member] = await store.sql<
+      { project_id: string; created_by: string; user_id: string; role: string }[]
+    >`select m.project_id, p.created_by, m.user_id, m.role from project_members m
+      join projects p on p.id = m.project_id where m.role <> 'owner' order by 1, 3 limit 1`;
+    const { project_id: projectId, user_id: userId, role } = member!;
+    await store.sql`update project_members set role = 'owner'
+      where project_id = ${projectId} and user_id = ${userId}`;
+    try {
+      const text = await replay(['verify']);
+      expect(text.code).toBe(1);
+      expect(text.stdout.trim().split('\n')).toEqual([
+        `member_field project ${projectId} (created by ${member!.created_by}) member ${userId} ` +
+          `role: events ${JSON.stringify(role)}, table "owner"`,
+        expect.stringMatching(
+          /^replay verify: folded the event store: .* and \d+ project events of \d+ projects/,
+        ),
+        '1 difference (1 member_field; 1 about projects)',
+      ]);
+
+      const json = await replay(['verify', '--json', '--user', member!.created_by]);
+      const [difference, summary] = jsonLines(json.stdout);
+      expect(difference).toEqual({
+        kind: 'member_field',
+        project_id: projectId,
+        user_id: member!.created_by,
+        member_id: userId,
+        field: 'role',
+        expected: role,
+        actual: 'owner',
+      });
+      expect(summary.summary.projects).toMatchObject({ rows_compared: expect.any(Number) });
+      expect(summary.summary.projects.members_compared).toBeGreaterThan(1);
+      expect(summary.summary.differences).toMatchObject({ member_field: 1 });
+    } finally {
+      await store.sql`update project_members set role = ${role}
+        where project_id = ${projectId} and user_id = ${userId}`;
     }
     expect((await replay(['verify'])).code).toBe(0);
   });

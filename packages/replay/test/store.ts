@@ -1,22 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll } from 'vitest';
 import postgres from 'postgres';
-import { freshTask, makeEvent, type Task } from '@taskflow/contracts';
+import {
+  freshTask,
+  makeEvent,
+  type EventType,
+  type Project,
+  type ProjectRole,
+  type Task,
+} from '@taskflow/contracts';
 import {
   advanceSeries,
   connect,
+  deleteMember,
+  deleteProjectAndTasks,
   deleteTask,
   findTask,
   insertInstances,
+  insertProject,
+  loadProject,
   lockSeries,
+  projectRole,
+  putMember,
   setSeries,
   stopSeries,
   toTask,
+  touchProject,
   updateTask,
   type Database,
   type TaskChanges,
+  type Tx,
 } from '@taskflow/db';
-import { createOutbox } from '@taskflow/outbox';
+import { createOutbox, type Outbox } from '@taskflow/outbox';
 import { createTestDatabase } from '@taskflow/testkit';
 
 /** A fresh migrated database for one test file, dropped after it. */
@@ -35,6 +50,24 @@ export async function testStore() {
 
 const actor = (userId: string) => ({ userId, correlationId: `test-${randomUUID()}` });
 
+/** As task-api keys it: by the project's creator, to its members (or the audience given). */
+function projectEvent<T extends EventType & `project.${string}`>(
+  type: T,
+  project: Project,
+  data: Parameters<typeof makeEvent<T>>[2],
+  audience = project.members.map((member) => member.user_id),
+) {
+  return makeEvent(type, project, data, {
+    ...actor(project.created_by),
+    audience: [...new Set(audience)].sort(),
+  });
+}
+
+/** The project's row held for update, as task-api's owner check takes it before a change. */
+async function lockProject(tx: Tx, projectId: string): Promise<void> {
+  await projectRole(tx, projectId, '', 'update');
+}
+
 /**
  * Writes tasks and their events exactly as the services do (task-api's commands, the
  * scheduler's spawn): the row and its event(s) in one unit of work of the outbox, the event
@@ -44,6 +77,8 @@ const actor = (userId: string) => ({ userId, correlationId: `test-${randomUUID()
 export function writer(database: Database) {
   const outbox = createOutbox({ database, relay: { notify: () => {} } });
   return {
+    ...projectWriter(outbox),
+
     async create(userId: string, fields: Partial<Task> = {}): Promise<Task> {
       const now = new Date();
       const task: Task = {
@@ -169,6 +204,78 @@ export function writer(database: Database) {
           ),
         ),
       );
+    },
+  };
+}
+
+/**
+ * Projects and their members as services/task-api/src/projects/commands.ts writes them (without
+ * its permission checks): each change under the project's row lock, one more project version,
+ * its event carrying the project (and the member) as written.
+ */
+function projectWriter(outbox: Outbox) {
+  return {
+    async createProject(userId: string, name = 'project'): Promise<Project> {
+      return outbox.commit(async (tx, emit) => {
+        const project = await insertProject(tx, { id: randomUUID(), name, createdBy: userId });
+        emit(projectEvent('project.created', project, project));
+        return project;
+      });
+    },
+
+    async renameProject(projectId: string, name: string): Promise<Project> {
+      return outbox.commit(async (tx, emit) => {
+        await lockProject(tx, projectId);
+        const project = await touchProject(tx, projectId, { name });
+        emit(projectEvent('project.updated', project, project));
+        return project;
+      });
+    },
+
+    /** Adds the user with the role, or changes their role (if it is another). */
+    async putMember(projectId: string, userId: string, role: ProjectRole): Promise<Project> {
+      return outbox.commit(async (tx, emit) => {
+        await lockProject(tx, projectId);
+        const before = (await loadProject(tx, projectId))!;
+        // As task-api: the role the member has already is no change, and has no event.
+        if (before.members.some((m) => m.user_id === userId && m.role === role)) return before;
+        const { member, added } = await putMember(tx, projectId, userId, role);
+        const project = await touchProject(tx, projectId);
+        const type = added ? 'project.member_added' : 'project.member_updated';
+        emit(projectEvent(type, project, { project, member }));
+        return project;
+      });
+    },
+
+    async removeMember(projectId: string, userId: string): Promise<Project> {
+      return outbox.commit(async (tx, emit) => {
+        await lockProject(tx, projectId);
+        const member = (await deleteMember(tx, projectId, userId))!;
+        const project = await touchProject(tx, projectId);
+        const audience = [...project.members.map((m) => m.user_id), userId];
+        emit(projectEvent('project.member_removed', project, { project, member }, audience));
+        return project;
+      });
+    },
+
+    /** Deletes the project and its tasks, each with its task.deleted; returns their ids. */
+    async removeProject(projectId: string): Promise<string[]> {
+      return outbox.commit(async (tx, emit) => {
+        await lockProject(tx, projectId);
+        const project = (await loadProject(tx, projectId))!;
+        const audience = project.members.map((member) => member.user_id);
+        const tasks = (await deleteProjectAndTasks(tx, projectId)).map(toTask);
+        for (const task of tasks) {
+          emit(makeEvent('task.deleted', task, task, { ...actor(task.user_id), audience }));
+        }
+        const deleted = {
+          ...project,
+          version: project.version + 1,
+          updated_at: new Date().toISOString(),
+        };
+        emit(projectEvent('project.deleted', deleted, deleted, audience));
+        return tasks.map((task) => task.id);
+      });
     },
   };
 }
