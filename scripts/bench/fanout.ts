@@ -63,6 +63,8 @@ let windowFirst = Infinity;
 let windowLast = Infinity;
 const latencies: number[] = [];
 const answers: number[] = []; // POST to its answer, for the events of the window
+let answeredInWindow = 0; // creates answered 201 while the window lasts, whenever sent
+let windowOpen = false;
 const leaks: string[] = [];
 let duplicates = 0;
 let closedSockets = 0;
@@ -177,7 +179,10 @@ try {
     const at = (sentAt[event] = performance.now());
     const { status } = await api.send(request).catch(() => ({ status: 0 }));
     if (status !== 201) failed[event] = 1;
-    else if (event >= windowFirst && event < windowLast) answers.push(performance.now() - at);
+    else {
+      if (windowOpen) answeredInWindow++;
+      if (event >= windowFirst && event < windowLast) answers.push(performance.now() - at);
+    }
   };
   // The strangers' own creates: sent from `privateFrom` on, counted from the window on.
   const privateSent: Array<{ title: string; ok: boolean }> = [];
@@ -237,12 +242,14 @@ try {
         `socket); spread is from the first member socket to the last of one event; the outbox ` +
         `lag is the age of the oldest unpublished event, sampled every 250 ms. CPU per event ` +
         `counts every process listed (the private creates included) per project event sent in ` +
-        `the window; per delivery, without the load generator.`,
+        `the window; per delivery, without the load generator. Answered/s counts the creates ` +
+        `answered during the measured seconds, whenever sent: below the rate sent, a queue grows.`,
       '',
       ...markdownTable(
         [
           'offered events/s',
           'sent/s',
+          'answered/s',
           'deliveries expected / received',
           'missing',
           'doubled',
@@ -276,10 +283,13 @@ try {
       1000 / (STRANGER_RATE * STRANGERS),
     );
     const loading = offerAtRate(rate, stopAt, projectCreate);
+    setTimeout(() => (windowOpen = false), stopAt - performance.now()).unref();
     await sleep(warmSeconds * 1000);
     const start = performance.now();
     windowFirst = nextEvent;
     windowLast = Infinity;
+    answeredInWindow = 0;
+    windowOpen = true;
     const privateFrom = privateSent.length;
     const notifier = fleet.replicas['ws-notifier'][0]!.url;
     const lagBefore = lagBuckets(await metricsOf(notifier));
@@ -304,8 +314,15 @@ try {
     const received = () => events.reduce((sum, e) => sum + arrivals[e]!, 0);
     const ownSent = privateSent.slice(privateFrom).filter((sent) => sent.ok);
     const ownReceived = () => ownSent.filter((sent) => strangerOwn.has(sent.title)).length;
-    // Stragglers: until every delivery is in, or 10 s.
-    for (let i = 0; i < 100 && (received() < expected || ownReceived() < ownSent.length); i++) {
+    // Stragglers: until every delivery is in, or none has come for 10 s (a queue still draining
+    // is late, not lost; 2 minutes at most).
+    const waitedFrom = performance.now();
+    let progress = { at: waitedFrom, count: -1 };
+    while (received() < expected || ownReceived() < ownSent.length) {
+      const now = performance.now();
+      const count = received() + ownReceived();
+      if (count !== progress.count) progress = { at: now, count };
+      if (now - progress.at > 10_000 || now - waitedFrom > 120_000) break;
       await sleep(100);
     }
     const got = received();
@@ -337,6 +354,7 @@ try {
     return [
       String(rate),
       int(sent / window),
+      int(answeredInWindow / window),
       `${expected} / ${got}`,
       String(expected - got),
       String(doubled),
