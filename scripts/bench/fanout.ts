@@ -3,12 +3,15 @@
 // with sockets too; task creates in the project through task-api's REST at fixed offered rates
 // (BENCH_RATES, 1,000/s), through the real fleet (task-api and ws-notifier from their built
 // output, each with its daprd, the outbox relay, the broker: BENCH_BROKER, redis or kafka).
-// Measured for every (event, member socket): the latency from sending the POST to the message on
-// that socket, and whether it arrived, once; CPU per event across the fleet's processes. The
-// users outside the project each create a private task a second meanwhile, so their sockets are
-// shown to deliver: any message of the project on one of them, or of theirs on a member's, is a
-// leak. Exits 1 after the table when a delivery is missing or doubled, a create failed or
-// anything leaked. Prints a Markdown section for docs/benchmarks.md.
+// Measured for every (event, member socket): the latency from sending the POST, and from its
+// answer, to the message on that socket, and whether it arrived, once; CPU per event across the
+// fleet's processes. The users outside the project each create a private task a second
+// meanwhile, so their sockets are shown to deliver: any message of the project on one of them,
+// or of theirs on a member's, is a leak. Exits 1 after the table when a delivery is missing or
+// doubled, a create failed or anything leaked. Prints a Markdown section for docs/benchmarks.md.
+// BENCH_SECONDS (15) measured after BENCH_WARM_SECONDS (3) at each rate; BENCH_FANOUT_MEMBERS
+// (50), BENCH_FANOUT_STRANGERS (10); BENCH_DATABASE_POOL_SIZE (task-api's, 20 as in
+// bench:pipeline).
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -61,7 +64,10 @@ let nextEvent = 0;
 // The events sent in the measured window: [windowFirst, windowLast).
 let windowFirst = Infinity;
 let windowLast = Infinity;
-const latencies: number[] = [];
+const answeredAt = new Float64Array(capacity);
+// Each delivery of an event of the window: its arrival and its event.
+const latencies: number[] = []; // from the POST
+const delivered: number[] = []; // the event
 const answers: number[] = []; // POST to its answer, for the events of the window
 let answeredInWindow = 0; // creates answered 201 while the window lasts, whenever sent
 let windowOpen = false;
@@ -73,7 +79,11 @@ const failures: string[] = [];
 const fleet = await startFleet({
   broker,
   replicas: { 'task-api': 1, 'ws-notifier': 1 },
-  env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '20', ...NO_RATE_LIMITS },
+  env: {
+    LOG_LEVEL: 'warn',
+    DATABASE_POOL_SIZE: process.env.BENCH_DATABASE_POOL_SIZE ?? '20',
+    ...NO_RATE_LIMITS,
+  },
 });
 
 try {
@@ -133,7 +143,10 @@ try {
       if (arrivals[event]! === 0) firstAt[event] = at;
       arrivals[event]!++;
       lastAt[event] = at;
-      if (event >= windowFirst && event < windowLast) latencies.push(at - sentAt[event]!);
+      if (event >= windowFirst && event < windowLast) {
+        latencies.push(at - sentAt[event]!);
+        delivered.push(event);
+      }
     };
   };
   // A stranger's socket: every message read whole; anything but their own tasks is a leak.
@@ -181,7 +194,8 @@ try {
     if (status !== 201) failed[event] = 1;
     else {
       if (windowOpen) answeredInWindow++;
-      if (event >= windowFirst && event < windowLast) answers.push(performance.now() - at);
+      answeredAt[event] = performance.now();
+      if (event >= windowFirst && event < windowLast) answers.push(answeredAt[event]! - at);
     }
   };
   // The strangers' own creates: sent from `privateFrom` on, counted from the window on.
@@ -239,7 +253,8 @@ try {
         `between them. Creates in the project by the owner and the editors in turn; each run ` +
         `measures ${seconds} s after ${warmSeconds} s at the same load. Latency to the socket is ` +
         `from sending the POST to the message on a member's socket, for every (event, member ` +
-        `socket); spread is from the first member socket to the last of one event; the outbox ` +
+        `socket), and from the create's answer (its commit just before; below 0 where the socket ` +
+        `had it first); spread is from the first member socket to the last of one event; the outbox ` +
         `lag is the age of the oldest unpublished event, sampled every 250 ms. CPU per event ` +
         `counts every process listed (the private creates included) per project event sent in ` +
         `the window; per delivery, without the load generator. Answered/s counts the creates ` +
@@ -259,9 +274,11 @@ try {
           'create answered p50 / p99 ms',
           'outbox lag max ms',
           'event timestamp to ws-notifier (its lag metric) p50 / p99 ms',
-          'to the socket p50 / p99 / max ms',
+          'POST to the socket p50 / p99 / max ms',
+          'answer to the socket p50 / p99 / max ms',
           'spread p50 / p99 ms',
           'CPU: task-api / its daprd / ws-notifier / its daprd / Postgres / broker / load generator',
+          'CPU µs per event, the same processes',
           'CPU µs per event: all / without load generator',
           'CPU µs per delivery, without load generator',
         ],
@@ -274,6 +291,7 @@ try {
 
   async function measure(rate: number): Promise<string[]> {
     latencies.length = 0;
+    delivered.length = 0;
     answers.length = 0;
     const leaksBefore = leaks.length;
     const duplicatesBefore = duplicates;
@@ -329,6 +347,11 @@ try {
     const lagAfter = lagBuckets(await metricsOf(notifier));
     const notifierLag = (q: number) => int(bucketQuantile(lagBefore, lagAfter, q));
     windowFirst = Infinity; // what arrives later is no run's
+    // From the create's answer (its commit just before) to the socket: the way out alone,
+    // without the create's queue; below 0 where the socket had it before the answer was read.
+    const afterAnswer = latencies
+      .map((latency, i) => latency - (answeredAt[delivered[i]!]! - sentAt[delivered[i]!]!))
+      .sort((a, b) => a - b);
     const sorted = latencies.sort((a, b) => a - b);
     answers.sort((a, b) => a - b);
     const spreads = events
@@ -365,8 +388,10 @@ try {
       int(outboxLagMax),
       `≤ ${notifierLag(0.5)} / ≤ ${notifierLag(0.99)}`,
       `${int(percentile(sorted, 0.5))} / ${int(percentile(sorted, 0.99))} / ${int(sorted.at(-1) ?? NaN)}`,
+      `${int(percentile(afterAnswer, 0.5))} / ${int(percentile(afterAnswer, 0.99))} / ${int(afterAnswer.at(-1) ?? NaN)}`,
       `${percentile(spreads, 0.5).toFixed(1)} / ${percentile(spreads, 0.99).toFixed(1)}`,
       cpu.map((c) => `${int((100 * c) / elapsed)}%`).join(' / '),
+      cpu.map((c) => int((c / sent) * 1e6)).join(' / '),
       `${int((total / sent) * 1e6)} / ${int((server / sent) * 1e6)}`,
       ((server / got) * 1e6).toFixed(1),
     ];
