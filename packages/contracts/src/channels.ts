@@ -49,11 +49,11 @@ export const ChannelWithSecret = Channel.extend({
 });
 export type ChannelWithSecret = z.infer<typeof ChannelWithSecret>;
 
-// Trimmed first: an address pasted with a space around it is still that address.
 const EmailAddress = z
-  .string()
-  .trim()
-  .pipe(z.email('must be an email address such as ann@example.com').max(EMAIL_MAX))
+  .email('must be an email address such as ann@example.com')
+  .max(EMAIL_MAX)
+  // RFC 5321: the part before the @ is at most 64 octets.
+  .regex(/^[^@]{1,64}@/, 'the part before the @ must be at most 64 characters')
   .describe('Where reminder emails go; a link sent there verifies it');
 
 const WebhookUrl = z

@@ -17,6 +17,10 @@ import {
   type Logger,
   type VerifyToken,
 } from '@taskflow/service-kit';
+import type { DestinationOptions } from '@taskflow/outbound';
+import { channelCommands } from './channels/commands.ts';
+import { channelRoutes } from './routes/channels.ts';
+import { emailLinkRoutes } from './routes/email-links.ts';
 import { projectCommands } from './projects/commands.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { recurrenceRoutes } from './routes/recurrence.ts';
@@ -41,6 +45,8 @@ export interface TaskApiDeps {
   rateLimiter?: RateLimiter;
   /** TRUST_PROXY: which proxies name the client address. */
   trustProxy?: string | undefined;
+  /** How webhook URLs are checked when added (`allowHttp` with ENVIRONMENT=local). */
+  outbound?: DestinationOptions;
 }
 
 /** What a page may send across origins: every method a route of the API takes. */
@@ -56,6 +62,7 @@ export async function buildTaskApi({
   corsAllowedOrigins = [],
   rateLimiter,
   trustProxy,
+  outbound = {},
 }: TaskApiDeps): Promise<App> {
   const app = createApp({
     logger,
@@ -99,8 +106,19 @@ export async function buildTaskApi({
       recurrenceRoutes(scope as App, { database, recurrence });
       reminderRoutes(scope as App, { database, reminders: reminderCommands(database) });
       projectRoutes(scope as App, { database, projects: projectCommands(outbox) });
+      channelRoutes(scope as App, { database, channels: channelCommands(database, outbound) });
     },
     { prefix: '/api/:user_id' },
+  );
+  // The links in emails: no bearer token (the link's token is the credential), limited per
+  // address like everything else.
+  await app.register(
+    async (scope) => {
+      if (rateLimiter)
+        scope.addHook('onRequest', rateLimitHook(rateLimiter, 'address', addressKey));
+      emailLinkRoutes(scope as App, { database });
+    },
+    { prefix: '/api/links' },
   );
   return app;
 }

@@ -5,6 +5,8 @@ const schema = z
   .object({
     PORT: env.port(8000),
     HOST: z.string().default('0.0.0.0'),
+    /** `local` lets webhook URLs be http:// too (never a private address, in any environment). */
+    ENVIRONMENT: z.string().default('production'),
     LOG_LEVEL: env.logLevel,
     DATABASE_URL: env.postgresUrl,
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),

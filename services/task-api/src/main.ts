@@ -21,6 +21,7 @@ try {
     corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
     rateLimiter,
     trustProxy: config.TRUST_PROXY,
+    outbound: { allowHttp: config.ENVIRONMENT === 'local' },
   });
   const stopExpiry = startIdempotencyKeyExpiry(database, logger);
   stopOnSignals(app, logger, [async () => stopExpiry(), () => rateLimiter.stop(), ...cleanups]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { connect, type Database } from '@taskflow/db';
 import { createOutbox } from '@taskflow/outbox';
 import {
@@ -16,7 +16,7 @@ export const SECRET = 'integration-test-secret-of-32-characters!';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 /** Settings of buildTaskApi a test may choose. */
-type Options = Pick<TaskApiDeps, 'corsAllowedOrigins' | 'rateLimiter' | 'trustProxy'>;
+type Options = Pick<TaskApiDeps, 'corsAllowedOrigins' | 'rateLimiter' | 'trustProxy' | 'outbound'>;
 
 export interface TestApi {
   app: App;
@@ -36,6 +36,24 @@ export interface TestApi {
       remoteAddress?: string;
     },
   ): Promise<Awaited<ReturnType<App['inject']>>>;
+}
+
+/**
+ * A call that must answer `status` (201 for a POST, else 200): its body parsed by the given
+ * schema. The failure message is the body, which names what the server refused.
+ */
+export async function expectAnswer<T>(
+  api: TestApi,
+  parse: { parse(value: unknown): T },
+  user: { id: string; token: string },
+  method: Exclude<Method, 'OPTIONS'>,
+  path: string,
+  body?: unknown,
+  status = method === 'POST' ? 201 : 200,
+): Promise<T> {
+  const response = await api.call(method, `/api/${user.id}${path}`, { token: user.token, body });
+  expect(response.statusCode, response.body).toBe(status);
+  return parse.parse(response.json());
 }
 
 /** task-api over a fresh real database, driven through Fastify's inject (no sockets). */

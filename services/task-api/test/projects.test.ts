@@ -10,24 +10,20 @@ import {
   type ProjectRole,
 } from '@taskflow/contracts';
 import { aggregateEvents, taskReminders } from '@taskflow/db';
-import { startApi } from './api.ts';
+import { expectAnswer, startApi } from './api.ts';
 
 const api = await startApi();
 
 type User = Awaited<ReturnType<typeof api.newUser>>;
 
-async function ok<T>(
+const ok = <T>(
   parse: { parse(value: unknown): T },
   user: User,
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
-  status = method === 'POST' ? 201 : 200,
-): Promise<T> {
-  const response = await api.call(method, `/api/${user.id}${path}`, { token: user.token, body });
-  expect(response.statusCode, response.body).toBe(status);
-  return parse.parse(response.json());
-}
+  status?: number,
+) => expectAnswer(api, parse, user, method, path, body, status);
 
 const newProject = (owner: User, name = 'Home') =>
   ok(Project, owner, 'POST', '/projects', { name });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { channelDeliveries, findChannel } from '@taskflow/db';
 import { startApi } from './api.ts';
 
 const run = promisify(execFile);
@@ -23,7 +25,11 @@ if (!SCHEMATHESIS) {
   );
 }
 
-const api = await startApi();
+// Every name resolves to a public address: webhook channels can be added (the machine has no DNS
+// for the internet), while literal private addresses are still refused.
+const api = await startApi(undefined, {
+  outbound: { lookup: async () => [{ address: '93.184.216.34', family: 4 }] },
+});
 await api.app.listen({ host: '127.0.0.1', port: 0 });
 const address = api.app.server.address();
 if (!address || typeof address === 'string') throw new Error('task-api is not listening on TCP');
@@ -120,7 +126,36 @@ async function recordsFor(user: { id: string; token: string }): Promise<Record<s
     body: { role: 'viewer' },
   });
   expect(put.statusCode, put.body).toBe(201);
+  // Channels: an email (unverified: its verification can be sent again), a webhook (its secret
+  // rotated), a few to delete; and, of another user, the tokens of the links in emails.
+  const channel = (owner: { id: string; token: string }, body: unknown) =>
+    api.call('POST', `/api/${owner.id}/channels`, { token: owner.token, body }).then((response) => {
+      expect(response.statusCode, response.body).toBe(201);
+      return (response.json() as { id: string }).id;
+    });
+  const email = (owner: { id: string; token: string }) =>
+    channel(owner, { kind: 'email', address: `${randomUUID()}@example.com` });
+  const emailChannel = await email(user);
+  const webhook = await channel(user, { kind: 'webhook', address: 'https://hooks.example.com/t' });
+  const toDelete = [];
+  // Fuzzing deletes about twenty; a user holds at most twenty.
+  for (let i = 0; i < 12; i++) toDelete.push(await email(user));
+  await dictionary('channels-to-delete', toDelete);
+  const other = await api.newUser();
+  const verifyTokens = [];
+  const unsubscribeTokens = [];
+  for (let i = 0; i < 10; i++) {
+    const id = await email(other);
+    const [verification] = await channelDeliveries(api.database.db, id);
+    verifyTokens.push((verification!.payload as { token: string }).token);
+    unsubscribeTokens.push((await findChannel(api.database.db, other.id, id))!.unsubscribeToken!);
+  }
+  await dictionary('verify-tokens', verifyTokens);
+  await dictionary('unsubscribe-tokens', unsubscribeTokens);
   return {
+    ST_EMAIL_CHANNEL: emailChannel,
+    ST_WEBHOOK_CHANNEL: webhook,
+    ST_TASK_FOR_CHANNELS: await task('has a channel choice'),
     ST_PROJECT: project,
     ST_MEMBER: member,
     ST_TASK_WITH_REMINDERS: withReminders,
