@@ -155,18 +155,18 @@ export async function channelByUnsubscribeToken(
   return row;
 }
 
-/** Of these ids, the ones that are the user's channels. */
-export async function ownChannelIds(
+/** Of these ids, the user's channels, each with its status. */
+export async function ownChannelStatuses(
   ex: Executor,
   userId: string,
   ids: string[],
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
+): Promise<Map<string, ChannelStatus>> {
+  if (ids.length === 0) return new Map();
   const rows = await ex
-    .select({ id: channels.id })
+    .select({ id: channels.id, status: channels.status })
     .from(channels)
     .where(and(eq(channels.userId, userId), inArray(channels.id, ids)));
-  return new Set(rows.map((row) => row.id));
+  return new Map(rows.map((row) => [row.id, row.status as ChannelStatus]));
 }
 
 /** The user's channel choice for a task: ids, or null (their default channels). */

@@ -289,10 +289,25 @@ describe("a task's channel choice", () => {
     await ok(Channel, ann, 'PATCH', `/channels/${second.id}`, { use_by_default: false });
     expect(await reminderChannelIds(api.database.db, ann.id, task.id)).toEqual([first.id]);
 
+    // An unverified channel cannot be chosen: nothing is sent to an unconfirmed address.
+    const error = await refused(
+      ann,
+      'PUT',
+      `/tasks/${task.id}/channels`,
+      { channel_ids: [second.id, unverified.id] },
+      422,
+    );
+    expect(error.details).toEqual([
+      {
+        location: 'body',
+        path: 'channel_ids.1',
+        message: `channel ${unverified.id} is unverified`,
+      },
+    ]);
     const chosen = await ok(TaskChannels, ann, 'PUT', `/tasks/${task.id}/channels`, {
-      channel_ids: [second.id, unverified.id, second.id],
+      channel_ids: [second.id, second.id],
     });
-    expect(chosen).toEqual({ channel_ids: [second.id, unverified.id] });
+    expect(chosen).toEqual({ channel_ids: [second.id] });
     expect(await reminderChannelIds(api.database.db, ann.id, task.id)).toEqual([second.id]);
     expect(await reminderChannelIds(api.database.db, ann.id, other.id)).toEqual([first.id]);
 

@@ -14,7 +14,7 @@ import {
   forgetChannelInChoices,
   insertChannel,
   insertDeliveries,
-  ownChannelIds,
+  ownChannelStatuses,
   setTaskChannelIds,
   toChannel,
   updateChannel,
@@ -167,17 +167,20 @@ export function channelCommands(database: Database, outbound: DestinationOptions
         if (!(await findTask(tx, userId, taskId))) throw notFound('task');
         const unique = ids === null ? null : [...new Set(ids)];
         if (unique) {
-          const known = await ownChannelIds(tx, userId, unique);
-          const unknown = unique.filter((id) => !known.has(id));
-          if (unknown.length > 0) {
+          // Only the user's own, and only verified ones: nothing but its verification is ever
+          // sent to an address its owner has not confirmed.
+          const statuses = await ownChannelStatuses(tx, userId, unique);
+          const refused = unique.flatMap((id, index) => {
+            const status = statuses.get(id);
+            if (status === 'verified') return [];
+            const message = status ? `channel ${id} is ${status}` : `no channel ${id}`;
+            return [{ location: 'body' as const, path: `channel_ids.${index}`, message }];
+          });
+          if (refused.length > 0) {
             throw new AppError(
               'unprocessable',
-              'channel_ids names channels the user does not have',
-              unknown.map((id) => ({
-                location: 'body' as const,
-                path: `channel_ids.${unique.indexOf(id)}`,
-                message: `no channel ${id}`,
-              })),
+              'channel_ids must name verified channels of the user',
+              refused,
             );
           }
         }

@@ -178,7 +178,7 @@ export function channelRoutes(
         operationId: 'setTaskChannels',
         summary: "Choose the channels of the user's reminders on this task",
         description:
-          "`channel_ids`: these channels (only verified ones are used when a reminder fires; `[]`: open tabs only), or `null`: back to the default channels. On a shared task the choice is the caller's own, like their reminders. 422 for an id that is not one of the user's channels.",
+          "`channel_ids`: these verified channels (`[]`: open tabs only), or `null`: back to the default channels. On a shared task the choice is the caller's own, like their reminders. 422 for an id that is not one of the user's verified channels.",
         params: TaskPathParams,
         body: TaskChannelsBody,
         response: { 200: TaskChannels, ...errors },
