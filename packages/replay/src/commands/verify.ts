@@ -18,9 +18,9 @@ export async function runVerify(
   try {
     const progress = throttled(5_000, (p: VerifyProgress) =>
       io.err(
-        `verify: ${formatCount(p.events)} events, ${formatCount(p.tasks)} tasks, ` +
-          `${formatCount(p.projects)} projects, ` +
-          `${formatCount(p.rowsScanned)} rows scanned, ${formatCount(p.differences)} differences, ` +
+        `verify: ${counted(p.events, 'event')} read, ${counted(p.tasks, 'task')} and ` +
+          `${counted(p.projects, 'project')} compared so far, ` +
+          `${counted(p.rowsScanned, 'row')} scanned, ${counted(p.differences, 'difference')}, ` +
           `${formatCount(ratePerSecond(p.events, p.elapsedMs))} events/s`,
       ),
     );
@@ -60,10 +60,10 @@ function summaryLines(s: VerifySummary, userId: string | undefined): string[] {
     projects.differences === 0 ? '' : `; ${formatCount(projects.differences)} about projects`;
   return [
     `replay verify: folded ${scope}: ${of(tasks, 'task')} and ${of(projects, 'project')}; ` +
-      `compared ${formatCount(tasks.rowsCompared)} task rows, ` +
-      `${formatCount(projects.rowsCompared)} project rows and ` +
-      `${formatCount(projects.membersCompared)} members, scanned ` +
-      `${formatCount(tasks.rowsScanned + projects.rowsScanned)} rows; ` +
+      `compared ${counted(tasks.rowsCompared, 'task row')}, ` +
+      `${counted(projects.rowsCompared, 'project row')} and ` +
+      `${counted(projects.membersCompared, 'member')}, scanned ` +
+      `${counted(tasks.rowsScanned + projects.rowsScanned, 'row')}; ` +
       `${formatDuration(s.elapsedMs)} (${formatCount(ratePerSecond(events, s.elapsedMs))} events/s)`,
     total === 0
       ? 'no differences: the tasks table is what the events say, and so are projects and their members'
@@ -99,3 +99,6 @@ function summaryJson(s: VerifySummary): string {
     },
   });
 }
+
+/** "1 row", "2 rows". */
+const counted = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
