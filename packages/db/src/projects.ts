@@ -89,6 +89,37 @@ export async function projectRole(
   return member?.role as ProjectRole | undefined;
 }
 
+/**
+ * The roles of several (project, user) pairs at once, by `"<project id> <user id>"`, with their
+ * projects held FOR SHARE until the transaction ends: a batch of task creates in projects checks
+ * and holds them all in two statements, as `projectRole(..., 'share')` does for one.
+ */
+export async function heldProjectRoles(
+  ex: Executor,
+  pairs: Array<{ projectId: string; userId: string }>,
+): Promise<Map<string, ProjectRole>> {
+  const projectIds = [...new Set(pairs.map((pair) => pair.projectId))].sort();
+  const userIds = [...new Set(pairs.map((pair) => pair.userId))];
+  if (projectIds.length === 0) return new Map();
+  await ex
+    .select({ id: projects.id })
+    .from(projects)
+    .where(inArray(projects.id, projectIds))
+    .orderBy(asc(projects.id))
+    .for('share');
+  const rows = await ex
+    .select({
+      projectId: projectMembers.projectId,
+      userId: projectMembers.userId,
+      role: projectMembers.role,
+    })
+    .from(projectMembers)
+    .where(
+      and(inArray(projectMembers.projectId, projectIds), inArray(projectMembers.userId, userIds)),
+    );
+  return new Map(rows.map((row) => [`${row.projectId} ${row.userId}`, row.role as ProjectRole]));
+}
+
 /** The projects the user is a member of, oldest first. */
 export async function userProjects(ex: Executor, userId: string): Promise<Project[]> {
   const rows = await ex

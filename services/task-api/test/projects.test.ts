@@ -221,6 +221,50 @@ describe('projects', () => {
   });
 });
 
+describe('creates in projects, all at once', () => {
+  it('share one transaction per batch, and each create still gets its own answer', async () => {
+    const [owner, editor, viewer, stranger] = [
+      await api.newUser(),
+      await api.newUser(),
+      await api.newUser(),
+      await api.newUser(),
+    ];
+    const [home, work] = [await newProject(owner, 'Home'), await newProject(owner, 'Work')];
+    await share(owner, home, editor, 'editor');
+    await share(owner, work, editor, 'editor');
+    await share(owner, home, viewer, 'viewer');
+    const attempts: Array<[User, Project, number]> = [];
+    for (let i = 0; i < 20; i++) {
+      attempts.push([editor, i % 2 ? home : work, 201], [owner, home, 201]);
+      attempts.push([viewer, home, 403], [stranger, work, 404]);
+    }
+    const answers = await Promise.all(
+      attempts.map(([user, project], i) =>
+        api.call('POST', `/api/${user.id}/tasks`, {
+          token: user.token,
+          body: { title: `task ${i}`, project_id: project.id },
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual(
+      attempts.map(([, , status]) => status),
+    );
+    const made = answers
+      .filter((answer) => answer.statusCode === 201)
+      .map((a) => Task.parse(a.json()));
+    expect(made).toHaveLength(40);
+    // Each written once, with its event naming the project's members at its commit.
+    for (const task of made) {
+      const [event, ...more] = await eventsOf(task.id);
+      expect(more).toEqual([]);
+      const members = task.project_id === home.id ? [editor, owner, viewer] : [editor, owner];
+      expect(event!.audience).toEqual(members.map((m) => m.id).sort());
+    }
+    const list = await ok(TaskList, editor, 'GET', `/tasks?project=${home.id}&limit=200`);
+    expect(list.items).toHaveLength(30);
+  });
+});
+
 describe('moving tasks', () => {
   it('into a project and between projects: both ends must be the mover’s to edit', async () => {
     const [alice, bob] = [await api.newUser(), await api.newUser()];

@@ -1,5 +1,5 @@
 import type { ProjectRole } from '@taskflow/contracts';
-import { projectRole, type Executor } from '@taskflow/db';
+import { heldProjectRoles, projectRole, type Executor } from '@taskflow/db';
 import { AppError, notFound } from '@taskflow/service-kit';
 
 const rank: Record<ProjectRole, number> = { viewer: 0, editor: 1, owner: 2 };
@@ -23,7 +23,23 @@ export async function requireProjectRole(
   least: ProjectRole,
   lock: 'share' | 'update' = least === 'owner' ? 'update' : 'share',
 ): Promise<ProjectRole> {
-  const role = await projectRole(tx, projectId, userId, lock);
+  return checked(await projectRole(tx, projectId, userId, lock), least);
+}
+
+/**
+ * `requireProjectRole(..., 'share')` for several pairs in two statements (a batch of creates).
+ * Throws the first refusal: the batch then runs again create by create, each with its own answer.
+ */
+export async function requireProjectRoles(
+  tx: Executor,
+  pairs: Array<{ projectId: string; userId: string }>,
+  least: ProjectRole,
+): Promise<void> {
+  const roles = await heldProjectRoles(tx, pairs);
+  for (const { projectId, userId } of pairs) checked(roles.get(`${projectId} ${userId}`), least);
+}
+
+function checked(role: ProjectRole | undefined, least: ProjectRole): ProjectRole {
   if (!role) throw notFound('project');
   if (rank[role] < rank[least]) throw new AppError('forbidden', refusals[least]);
   return role;

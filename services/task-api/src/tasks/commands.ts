@@ -21,7 +21,7 @@ import type { Outbox } from '@taskflow/outbox';
 import { AppError, coalesce, notFound } from '@taskflow/service-kit';
 import { seriesFields } from './series-input.ts';
 import { followDueDate } from '../reminders/shift.ts';
-import { requireProjectRole } from '../projects/access.ts';
+import { requireProjectRole, requireProjectRoles } from '../projects/access.ts';
 
 /** Who asks for a change, and the correlation id its events will carry. */
 export interface Actor {
@@ -106,6 +106,27 @@ export function taskCommands(outbox: Outbox, { createsWritten = () => {} }: Task
       retryAlone: (error) => !isDatabaseUnavailable(error),
     },
   );
+  // Creates in projects batch the same way, in one transaction per batch: the creators' roles
+  // checked and their projects held in two statements, then one insert and one append. A refusal
+  // fails the batch, whose creates then run alone, each with its own answer.
+  const insertInProjects = coalesce(
+    (created: Array<CreatedTask & { projectId: string }>) =>
+      outbox.commit(async (tx, emit) => {
+        const pairs = created.map(({ projectId, task }) => ({ projectId, userId: task.user_id }));
+        await requireProjectRoles(tx, pairs, 'editor');
+        await insertTasks(
+          tx,
+          created.map(({ task }) => task),
+        );
+        emit(...created.map(({ event }) => event));
+        createsWritten(created.length);
+      }),
+    {
+      maxBatch: CREATE_BATCH_MAX,
+      concurrency: 1,
+      retryAlone: (error) => !isDatabaseUnavailable(error),
+    },
+  );
   return {
     async create(
       actor: Actor,
@@ -118,18 +139,17 @@ export function taskCommands(outbox: Outbox, { createsWritten = () => {} }: Task
       // The common case shares a statement with the creates beside it; an Idempotency-Key needs
       // its claim in the same transaction, so that a retry can never create twice, and a
       // project its role checked and held until the commit.
-      if (!idempotency && !fields.projectId) {
-        await insertCreated({ task, event: created });
+      if (!idempotency) {
+        if (fields.projectId) {
+          await insertInProjects({ task, event: created, projectId: fields.projectId });
+        } else {
+          await insertCreated({ task, event: created });
+        }
         return { task, replayed: false };
       }
       return outbox.commit(async (tx, emit) => {
         if (fields.projectId)
           await requireProjectRole(tx, fields.projectId, actor.userId, 'editor');
-        if (!idempotency) {
-          await insertTasks(tx, [task]);
-          emit(created);
-          return { task, replayed: false };
-        }
         const hash = fingerprintOf(idempotency.fingerprint);
         const claim = await claimIdempotencyKey(tx, actor.userId, idempotency.key, hash);
         if (claim.outcome === 'replay') return { task: claim.response as Task, replayed: true };
