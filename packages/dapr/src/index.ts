@@ -6,6 +6,7 @@ export type {
   BulkPublishResult,
   PublishOptions,
 } from './client/publish.ts';
+export type { InvokeBindingOptions } from './client/bindings.ts';
 export type { Concurrency, StateEntry, StateItem, StateOperation } from './client/state.ts';
 export {
   createReplicaBoard,

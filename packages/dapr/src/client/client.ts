@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { invokeBinding, type InvokeBindingOptions } from './bindings.ts';
 import {
   publish,
   publishBulk,
@@ -52,6 +53,8 @@ export interface DaprClient {
   saveState(store: string, items: StateItem[]): Promise<void>;
   deleteState(store: string, key: string, options?: { etag?: string }): Promise<void>;
   stateTransaction(store: string, operations: StateOperation[]): Promise<void>;
+  /** An output binding (bindings.smtp, say); answers the binding's response body. */
+  invokeBinding(name: string, data: unknown, options?: InvokeBindingOptions): Promise<string>;
 }
 
 /** A client for one sidecar. It opens nothing until the first call. */
@@ -74,5 +77,6 @@ export function createDaprClient(options: DaprClientOptions): DaprClient {
     saveState: (store, items) => saveState(connection, store, items),
     deleteState: (store, key, opts) => deleteState(connection, store, key, opts),
     stateTransaction: (store, operations) => stateTransaction(connection, store, operations),
+    invokeBinding: (name, data, opts) => invokeBinding(connection, name, data, opts),
   };
 }
