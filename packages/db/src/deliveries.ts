@@ -226,3 +226,14 @@ export async function channelDeliveries(ex: Executor, channelId: string): Promis
     .where(eq(deliveries.channelId, channelId))
     .orderBy(deliveries.createdAt, deliveries.id);
 }
+
+/**
+ * Deliveries whose (next) attempt is due and that no sender holds: stays near 0 while the
+ * senders keep up (a `sending` row whose lease ran out counts: its sender died).
+ */
+export async function dueDeliveryBacklog(ex: Executor): Promise<number> {
+  const [row] = await ex.execute<{ due: number }>(sql`
+    select count(*)::int as due from deliveries
+    where status in ('pending', 'sending') and next_attempt_at <= now()`);
+  return row?.due ?? 0;
+}
