@@ -11,7 +11,11 @@ import {
 } from '@taskflow/service-kit';
 import { taskEventSubscription } from './handlers/task-events.ts';
 import { runTick } from './jobs/tick.ts';
-import { reminderMetrics } from './metrics.ts';
+import { notifierMetrics, reminderMetrics } from './metrics.ts';
+import type { EmailTransport } from './notify/email-transport.ts';
+import { reminderEventSubscription } from './notify/reminder-events.ts';
+import { runDeliveryTick } from './notify/sender.ts';
+import type { NotifierSettings } from './notify/settings.ts';
 
 export interface ReminderWorkerDeps {
   database: Database;
@@ -24,17 +28,25 @@ export interface ReminderWorkerDeps {
   tickBudgetMs: number;
   /** See REMINDER_LOOKAHEAD_MS. */
   tickLookaheadMs: number;
+  /** The notifier's sender and its webhooks and emails (config.ts notifierSettings). */
+  notifier: NotifierSettings;
+  /** How emails leave (email-transport.ts): SMTP, the Dapr binding, or not configured. */
+  emailTransport: EmailTransport;
 }
 
 /**
- * The worker's HTTP app, without listening: the routes daprd calls (the `/reminder-tick` cron
- * binding, the `/events/tasks` subscription) plus health and metrics. It serves no user.
+ * The worker's HTTP app, without listening: the routes daprd calls (the `/reminder-tick` and
+ * `/delivery-tick` cron bindings, the `/events/tasks` and `/events/reminders` subscriptions)
+ * plus health and metrics. It serves no user. It fires reminders, and as the notifier it turns
+ * each reminder.triggered into deliveries to the user's channels and sends them
+ * (docs/notifications.md).
  */
 export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App> {
   const { database, messaging, logger, registry } = deps;
   // A database outage answers daprd 503 (and logs a warning): the next tick retries.
   const app = createApp({ logger, isUnavailable: isDatabaseUnavailable });
   const metrics = reminderMetrics(registry, database);
+  const notified = notifierMetrics(registry, database);
   registerHealth(app, [
     { name: 'database', check: () => database.ping() },
     readinessCheck(messaging),
@@ -48,16 +60,33 @@ export async function buildReminderWorker(deps: ReminderWorkerDeps): Promise<App
     lookaheadMs: deps.tickLookaheadMs,
     metrics,
   };
+  const sender = {
+    database,
+    settings: deps.notifier.sender,
+    webhook: deps.notifier.webhook,
+    email: deps.notifier.email,
+    emailTransport: deps.emailTransport,
+    metrics: notified,
+  };
   await messaging.serve(app, {
     service: 'reminder-worker',
-    subscriptions: [taskEventSubscription(database, metrics)],
+    subscriptions: [
+      taskEventSubscription(database, metrics),
+      reminderEventSubscription(database, notified),
+    ],
     ticks: [
       {
         route: '/reminder-tick',
         everyMs: 1000,
         handler: ({ log }) => runTick(tick, log).then(() => {}),
       },
+      {
+        route: '/delivery-tick',
+        everyMs: 1000,
+        handler: ({ log }) => runDeliveryTick(sender, log).then(() => {}),
+      },
     ],
   });
+  app.addHook('onClose', () => deps.emailTransport.close());
   return app;
 }

@@ -2,6 +2,7 @@ import { startEventWriter } from '@taskflow/runtime';
 import { exitOnStartupError, stopOnSignals } from '@taskflow/service-kit';
 import { buildReminderWorker } from './app.ts';
 import { loadReminderWorkerConfig, workerSettings } from './config.ts';
+import { emailTransportFrom } from './notify/transport-from-config.ts';
 
 // Composition root: config -> clients -> app -> listen.
 try {
@@ -19,6 +20,7 @@ try {
     logger,
     registry,
     ...workerSettings(config),
+    emailTransport: emailTransportFrom(config, logger),
   });
   stopOnSignals(app, logger, cleanups);
   // Listen first: daprd only delivers and triggers once the app's port answers.

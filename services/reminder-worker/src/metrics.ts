@@ -1,5 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { dueReminderBacklog, type Database, type FiredReminder } from '@taskflow/db';
+import {
+  dueDeliveryBacklog,
+  dueReminderBacklog,
+  type Database,
+  type FiredReminder,
+} from '@taskflow/db';
 
 /** What the worker counts; registered on the service's /metrics registry. */
 export function reminderMetrics(registry: Registry, database: Database) {
@@ -59,3 +64,45 @@ export function reminderMetrics(registry: Registry, database: Database) {
 }
 
 export type ReminderMetrics = ReturnType<typeof reminderMetrics>;
+
+/** What the notifier counts: attempts and their outcomes per channel kind, and its backlog. */
+export function notifierMetrics(registry: Registry, database: Database) {
+  const registers = [registry];
+  return {
+    attempts: new Counter({
+      name: 'taskflow_deliveries_total',
+      help: 'Delivery attempts by channel kind, purpose and outcome: sent, retried (failed, tried again later) or failed (no more tries)',
+      labelNames: ['kind', 'purpose', 'outcome'] as const,
+      registers,
+    }),
+    queued: new Counter({
+      name: 'taskflow_deliveries_queued_total',
+      help: 'Reminder deliveries queued from reminder.triggered events (a redelivered event queues none)',
+      registers,
+    }),
+    attemptSeconds: new Histogram({
+      name: 'taskflow_delivery_attempt_seconds',
+      help: 'One attempt to send a delivery, by channel kind',
+      labelNames: ['kind'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers,
+    }),
+    lateness: new Histogram({
+      name: 'taskflow_reminder_delivery_lateness_seconds',
+      help: 'From a reminder’s firing to its delivery being sent, by channel kind',
+      labelNames: ['kind'] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86_400],
+      registers,
+    }),
+    backlog: new Gauge({
+      name: 'taskflow_deliveries_due_backlog',
+      help: 'Deliveries due and held by no sender: stays near 0 while the senders keep up',
+      registers,
+      async collect() {
+        this.set(await dueDeliveryBacklog(database.db).catch(() => Number.NaN));
+      },
+    }),
+  };
+}
+
+export type NotifierMetrics = ReturnType<typeof notifierMetrics>;

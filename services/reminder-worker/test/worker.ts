@@ -6,7 +6,9 @@ import { connect, insertReminder, updateTask, type ClaimPolicy, type Database } 
 import { createOutbox, type Outbox } from '@taskflow/outbox';
 import { createLogger, createMetricsRegistry, type App } from '@taskflow/service-kit';
 import { createTestDatabase, freePort } from '@taskflow/testkit';
-import { buildReminderWorker } from '../src/app.ts';
+import { buildReminderWorker, type ReminderWorkerDeps } from '../src/app.ts';
+import { unconfiguredEmailTransport } from '../src/notify/email-transport.ts';
+import { leaseFor, type NotifierSettings } from '../src/notify/settings.ts';
 import { reminderMetrics, type ReminderMetrics } from '../src/metrics.ts';
 import type { TickDeps } from '../src/jobs/tick.ts';
 
@@ -66,7 +68,11 @@ export function outboxOf(database: Database, wake: () => void = () => {}): Outbo
  * The worker's app over `database`, its sidecar address a closed port: the ticks and the
  * subscription need no sidecar, and readiness must say so.
  */
-export async function workerAppOver(database: Database, wake: () => void = () => {}): Promise<App> {
+export async function workerAppOver(
+  database: Database,
+  wake: () => void = () => {},
+  overrides: Partial<ReminderWorkerDeps> = {},
+): Promise<App> {
   return buildReminderWorker({
     database,
     outbox: outboxOf(database, wake),
@@ -82,7 +88,38 @@ export async function workerAppOver(database: Database, wake: () => void = () =>
     policy: POLICY,
     tickBudgetMs: 5_000,
     tickLookaheadMs: 0,
+    notifier: testNotifierSettings(),
+    emailTransport: unconfiguredEmailTransport(),
+    ...overrides,
   });
+}
+
+/** The notifier's settings for tests: small timeouts and a tiny retry base, no loopback access. */
+export function testNotifierSettings(
+  overrides: {
+    sender?: Partial<NotifierSettings['sender']>;
+    webhook?: Partial<NotifierSettings['webhook']>;
+    email?: Partial<NotifierSettings['email']>;
+  } = {},
+): NotifierSettings {
+  const sender = {
+    batchSize: 100,
+    concurrency: 20,
+    maxAttempts: 6,
+    retryBaseMs: 10_000,
+    budgetMs: 5_000,
+    ...overrides.sender,
+  };
+  return {
+    sender: { leaseMs: leaseFor(sender, 2_000), ...sender },
+    webhook: { timeoutMs: 2_000, allowHttp: true, ...overrides.webhook },
+    email: {
+      from: 'taskflow <reminders@taskflow.test>',
+      publicUrl: 'https://taskflow.test',
+      messageIdDomain: 'taskflow.test',
+      ...overrides.email,
+    },
+  };
 }
 
 export const silent = { info: () => {} };

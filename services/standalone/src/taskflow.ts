@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { migrate } from '@taskflow/db';
 import { buildReminderWorker } from '@taskflow/reminder-worker/app';
-import { loadReminderWorkerConfig, workerSettings } from '@taskflow/reminder-worker/config';
+import {
+  emailTransportFrom,
+  loadReminderWorkerConfig,
+  workerSettings,
+} from '@taskflow/reminder-worker/config';
 import { directKafkaSettings, startEventWriter, startServiceRateLimiter } from '@taskflow/runtime';
 import { buildScheduler } from '@taskflow/scheduler/app';
 import { loadSchedulerConfig } from '@taskflow/scheduler/config';
@@ -101,6 +105,7 @@ export async function startTaskflow(env: NodeJS.ProcessEnv = process.env): Promi
     logger,
     registry,
     ...workerSettings(reminderConfig),
+    emailTransport: emailTransportFrom(reminderConfig, logger),
   });
   const { app: wsNotifier } = await buildWsNotifier({
     messaging,
