@@ -52,11 +52,13 @@ fi
 [ -x "$HOME/.dapr/bin/daprd" ] && use "$HOME/.dapr/bin/daprd" "dapr CLI install"
 command -v daprd >/dev/null && use "$(command -v daprd)" "daprd on PATH"
 
-# The build: Dapr's stable components, plus the beta pubsub.jetstream (docs/brokers.md). dapr
+# The build: Dapr's stable components, plus the beta pubsub.jetstream (docs/brokers.md) and the
+# alpha bindings.smtp (the notifier's EMAIL_TRANSPORT=dapr, docs/notifications.md). dapr
 # registers each component in a file of cmd/daprd/components behind a build tag; release
 # binaries are built with `allcomponents`, which also pulls in every cloud SDK (and takes far
 # longer). The folder name says which set a cached binary has.
-BUILD=stable+jetstream
+BUILD=stable+jetstream+smtp
+EXTRA_COMPONENTS=(pubsub_jetstream bindings_smtp)
 dir="$TASKFLOW_CACHE/daprd/$DAPR_VERSION-$BUILD"
 out="$dir/daprd"
 cached_build_or_lock "$out"
@@ -74,11 +76,14 @@ trap 'rm -rf "$work"' EXIT
 cp -R "$src/." "$work/src"
 chmod -R u+w "$work/src" # the module cache is read-only
 registry="$work/src/cmd/daprd/components"
-sed '1s|^//go:build allcomponents$|//go:build allcomponents \|\| stablecomponents|' \
-  "$registry/pubsub_jetstream.go" >"$registry/pubsub_jetstream.go.new"
-grep -q '^//go:build allcomponents || stablecomponents$' "$registry/pubsub_jetstream.go.new" ||
-  die "cmd/daprd/components/pubsub_jetstream.go of $DAPR_VERSION has another build line"
-mv -f "$registry/pubsub_jetstream.go.new" "$registry/pubsub_jetstream.go"
+for component in "${EXTRA_COMPONENTS[@]}"; do
+  file="$registry/$component.go"
+  sed '1s|^//go:build allcomponents$|//go:build allcomponents \|\| stablecomponents|' \
+    "$file" >"$file.new"
+  grep -q '^//go:build allcomponents || stablecomponents$' "$file.new" ||
+    die "cmd/daprd/components/$component.go of $DAPR_VERSION has another build line"
+  mv -f "$file.new" "$file"
+done
 
 say "building daprd $DAPR_VERSION ($BUILD components); about 8 minutes on 2 cores with a cold Go cache"
 start=$SECONDS

@@ -127,6 +127,7 @@ describe('dapr/ resources as files', () => {
     expect(
       subscriptions.map((s) => `${s.scopes!.join()}:${s.spec.topic as string}`).sort(),
     ).toEqual([
+      'reminder-worker:reminders.events',
       'reminder-worker:tasks.events',
       'scheduler:tasks.events',
       'ws-notifier:reminders.events',
@@ -293,6 +294,7 @@ async function startService(
     bindings: [
       { route: '/scheduler-tick', everyMs: 1000, handler: () => void service.ticks++ },
       { route: '/reminder-tick', everyMs: 1000, handler: () => void service.ticks++ },
+      { route: '/delivery-tick', everyMs: 1000, handler: () => void service.ticks++ },
     ],
   });
   service.daprd = await startDaprd({
@@ -397,7 +399,11 @@ for (const broker of ['redis', 'kafka'] as const) {
         `taskflow-pubsub=${pubsub}`,
         'taskflow-state=state.redis',
       ]);
+      // taskflow-email (bindings.smtp) ignores its errors: with no mail server in daprd's
+      // environment it is not loaded, and the sidecar starts all the same.
       expect(await componentsOf(services['reminder-worker']!)).toEqual([
+        'delivery-tick=bindings.cron',
+        'email-secrets=secretstores.local.env',
         'reminder-tick=bindings.cron',
         `taskflow-pubsub=${pubsub}`,
         'taskflow-state=state.redis',
