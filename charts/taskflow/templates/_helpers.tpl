@@ -48,8 +48,9 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 Environment of a service container: (dict "root" $ "name" "task-api" "svc" <its values>).
-Names are those of services/<name>/src/config.ts. USE_DAPR and ENVIRONMENT are the seed's: no
-Dapr service reads them (each needs its sidecar); web reads ENVIRONMENT (local: dev sign-in).
+Names are those of services/<name>/src/config.ts. USE_DAPR and ENVIRONMENT are the seed's: the
+Dapr services need their sidecar; web reads ENVIRONMENT (local: dev sign-in), task-api and
+reminder-worker too (local: webhooks may use http://).
 */}}
 {{- define "taskflow.env" -}}
 {{- $v := .root.Values -}}
@@ -69,6 +70,14 @@ Dapr service reads them (each needs its sidecar); web reads ENVIRONMENT (local: 
   value: {{ $v.environment | quote }}
 {{- if .svc.database }}
 {{ include "taskflow.secretEnv" (dict "name" "DATABASE_URL" "secret" $v.secret.name "key" $v.secret.keys.databaseUrl) }}
+{{- end }}
+{{- if .svc.email }}
+- name: SMTP_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.secret.name }}
+      key: {{ $v.secret.keys.smtpUrl }}
+      optional: true
 {{- end }}
 {{- if and $v.dapr.apiTokenSecret .svc.dapr }}
 {{ include "taskflow.secretEnv" (dict "name" "DAPR_API_TOKEN" "secret" $v.dapr.apiTokenSecret "key" "token") }}

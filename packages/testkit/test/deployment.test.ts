@@ -361,6 +361,7 @@ describe('charts/taskflow with helm', () => {
           'AUTH_JWT_SECRET',
           'DAPR_API_TOKEN',
           'APP_API_TOKEN',
+          'SMTP_URL',
         ]) {
           const variable = byName.get(secret);
           if (!variable) continue;
@@ -368,6 +369,15 @@ describe('charts/taskflow with helm', () => {
           expect(variable.valueFrom.secretKeyRef.name).toBeTruthy();
         }
         expect(byName.has('DATABASE_URL'), `${name} DATABASE_URL`).toBe(known.has('DATABASE_URL'));
+        // The notifier's mail server: from the Secret, optional (no key: email not configured).
+        expect(byName.has('SMTP_URL'), `${name} SMTP_URL`).toBe(known.has('SMTP_URL'));
+        if (byName.has('SMTP_URL')) {
+          expect(byName.get('SMTP_URL').valueFrom.secretKeyRef).toEqual({
+            name: values.secret.name,
+            key: values.secret.keys.smtpUrl,
+            optional: true,
+          });
+        }
         // A service that verifies tokens (its config spreads env.auth) gets its identity source.
         if (read(`services/${name}/src/config.ts`).includes('...env.auth')) {
           expect(byName.has('AUTH_JWT_SECRET') || byName.has('AUTH_JWKS_URL'), `${name} auth`).toBe(
