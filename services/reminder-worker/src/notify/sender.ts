@@ -28,6 +28,8 @@ export interface DeliveryTickResult {
   sent: number;
   retried: number;
   failed: number;
+  /** The error of the tick's last attempt that was not sent, for the log line. */
+  lastError?: string;
 }
 
 type Log = Pick<FastifyBaseLogger, 'info' | 'warn'>;
@@ -51,8 +53,9 @@ export async function runDeliveryTick(deps: SenderDeps, log: Log): Promise<Deliv
     });
     result.claimed += batch.length;
     await inParallel(batch, settings.concurrency, async (delivery) => {
-      const outcome = await sendAndSettle(deps, delivery, log);
+      const { outcome, error } = await sendAndSettle(deps, delivery, log);
       result[outcome] += 1;
+      if (error !== undefined) result.lastError = error;
     });
     if (batch.length < settings.batchSize || Date.now() >= deadline) break;
   }
@@ -65,7 +68,7 @@ export async function sendAndSettle(
   deps: SenderDeps,
   delivery: ClaimedDelivery,
   log: Log,
-): Promise<'sent' | 'retried' | 'failed'> {
+): Promise<{ outcome: 'sent' | 'retried' | 'failed'; error?: string }> {
   const kind = delivery.channel.kind;
   const stopTimer = deps.metrics.attemptSeconds.startTimer({ kind });
   let result: AttemptResult;
@@ -111,7 +114,7 @@ export async function sendAndSettle(
       'delivery failed: no more attempts',
     );
   }
-  return outcome;
+  return result.ok ? { outcome } : { outcome, error: result.error };
 }
 
 /** What the delivery's channel and purpose call for: send, or refuse without sending. */
