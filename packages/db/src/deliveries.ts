@@ -237,3 +237,27 @@ export async function dueDeliveryBacklog(ex: Executor): Promise<number> {
     where status in ('pending', 'sending') and next_attempt_at <= now()`);
   return row?.due ?? 0;
 }
+
+/**
+ * A channel's verifications still waiting to be sent, failed as superseded: a new one was asked
+ * for, and an email's older link no longer works (only the newest token's hash is kept).
+ */
+export async function supersedeVerifications(ex: Executor, channelId: string): Promise<number> {
+  const rows = await ex
+    .update(deliveries)
+    .set({
+      status: 'failed',
+      nextAttemptAt: null,
+      lastError: 'superseded by a newer verification',
+      updatedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(deliveries.channelId, channelId),
+        eq(deliveries.purpose, 'verification'),
+        eq(deliveries.status, 'pending'),
+      ),
+    )
+    .returning({ id: deliveries.id });
+  return rows.length;
+}

@@ -136,6 +136,16 @@ describe('email channels', () => {
     expect(await reminderChannelIds(api.database.db, ann.id, randomUUID())).toEqual([]);
 
     await ok(Channel, ann, 'POST', `/channels/${channel.id}/verification`, undefined, 202);
+    // Asked again before it went (no notifier runs here): the older ones are not sent, as
+    // their links would not work.
+    await ok(Channel, ann, 'POST', `/channels/${channel.id}/verification`, undefined, 202);
+    const verifications = (await queued(channel.id)).filter((d) => d.purpose === 'verification');
+    const superseded = ['failed', 'superseded by a newer verification'];
+    expect(verifications.map((d) => [d.status, d.lastError])).toEqual([
+      superseded,
+      superseded,
+      ['pending', null],
+    ]);
     expect((await link('verify', await verificationToken(channel.id))).statusCode).toBe(200);
     expect((await ok(Channel, ann, 'GET', `/channels/${channel.id}`)).status).toBe('verified');
   });

@@ -16,6 +16,7 @@ import {
   insertDeliveries,
   ownChannelStatuses,
   setTaskChannelIds,
+  supersedeVerifications,
   toChannel,
   updateChannel,
   VERIFY_LINK_TTL_MS,
@@ -61,6 +62,7 @@ export function channelCommands(database: Database, outbound: DestinationOptions
     } else {
       payload = { challenge: linkToken() };
     }
+    await supersedeVerifications(tx, channel.id);
     await insertDeliveries(tx, [
       {
         id: randomUUID(),
