@@ -371,8 +371,9 @@ describe('charts/taskflow with helm', () => {
         expect(byName.has('DATABASE_URL'), `${name} DATABASE_URL`).toBe(known.has('DATABASE_URL'));
         // The notifier's mail server: from the Secret, optional (no key: email not configured).
         expect(byName.has('SMTP_URL'), `${name} SMTP_URL`).toBe(known.has('SMTP_URL'));
-        if (byName.has('SMTP_URL')) {
-          expect(byName.get('SMTP_URL').valueFrom.secretKeyRef).toEqual({
+        const smtpUrl = byName.get('SMTP_URL');
+        if (smtpUrl) {
+          expect(smtpUrl.valueFrom.secretKeyRef).toEqual({
             name: values.secret.name,
             key: values.secret.keys.smtpUrl,
             optional: true,
