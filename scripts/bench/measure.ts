@@ -82,20 +82,12 @@ export function fleetProcesses(fleet: Fleet): ProcessGroup[] {
   const api = fleet.replicas['task-api'][0]!;
   const notifier = fleet.replicas['ws-notifier'][0]!;
   const one = fleet.mode === 'standalone';
-  const database = new URL(fleet.database.url).pathname.slice(1);
-  const escaped = database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const otherBackend = new RegExp(
-    `^postgres: \\S+ (?!${escaped} )\\S+ (\\S+\\(\\d+\\)|\\[local\\])`,
-  );
   return [
     { name: 'task-api', pids: [api.process.pid!] },
     { name: 'task-api daprd', pids: one ? [] : [api.daprd.process.pid!] },
     { name: 'ws-notifier', pids: one ? [] : [notifier.process.pid!] },
     { name: 'ws-notifier daprd', pids: one ? [] : [notifier.daprd.process.pid!] },
-    {
-      name: 'postgres',
-      pids: pidsMatching(/(^|\/)postgres[: ]/).filter((pid) => !otherBackend.test(cmdline(pid))),
-    },
+    { name: 'postgres', pids: postgresProcesses(fleet.database.url) },
     {
       name: 'broker',
       pids: {
@@ -107,6 +99,19 @@ export function fleetProcesses(fleet: Fleet): ProcessGroup[] {
       }[fleet.broker](),
     },
   ];
+}
+
+/**
+ * The Postgres server's own processes and the backends of the database of `databaseUrl`, not
+ * those of other databases on the same server (other tests' and benchmarks').
+ */
+export function postgresProcesses(databaseUrl: string): number[] {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  const escaped = database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const otherBackend = new RegExp(
+    `^postgres: \\S+ (?!${escaped} )\\S+ (\\S+\\(\\d+\\)|\\[local\\])`,
+  );
+  return pidsMatching(/(^|\/)postgres[: ]/).filter((pid) => !otherBackend.test(cmdline(pid)));
 }
 
 function cmdline(pid: number): string {
