@@ -32,6 +32,7 @@ describe('changeResourceFile', () => {
       ['ws-notifier-reminders', 'dev.reminders.events', 'dev.events.deadletter'],
       ['scheduler-tasks', 'dev.tasks.events', 'dev.events.deadletter'],
       ['reminder-worker-tasks', 'dev.tasks.events', 'dev.events.deadletter'],
+      ['reminder-worker-reminders', 'dev.reminders.events', 'dev.events.deadletter'],
     ]);
     // Only those fields differ from the committed documents.
     const original = parsed(committed);

@@ -28,7 +28,7 @@ export interface WebhookSettings {
   allowHttp: boolean;
   /** Tests give a name to their receiver; default the system resolver. */
   lookup?: Resolver;
-  /** Tests only, from @taskflow/outbound/testing; default the standard policy. */
+  /** Tests only (outbound's testing entry); default the standard policy. */
   policy?: AddressPolicy;
 }
 
