@@ -55,6 +55,10 @@ export async function randomWorkload(
       const userId = random.pick([...project.others]);
       await write.removeMember(project.id, userId);
       project.others.delete(userId);
+      // Their tasks in it stay (for the members), but they no longer see them to change them.
+      for (const task of live.filter((t) => t.projectId === project.id && t.userId === userId)) {
+        live.splice(live.indexOf(task), 1);
+      }
     } else if (roll < 0.93) {
       const userId = random.pick([project.createdBy, ...project.others]);
       const created = await write.create(userId, { title: `in ${i}`, project_id: project.id });
@@ -103,12 +107,13 @@ export async function randomWorkload(
       const series = someLive((t) => t.series);
       if (series) {
         const instance = await write.spawn(series.id);
+        // Spawned into the series' project, if it has one.
         live.push({
           id: instance.id,
           userId: series.userId,
           completed: false,
           series: false,
-          projectId: null,
+          projectId: series.projectId,
         });
       }
     } else if (roll < 0.96) {
